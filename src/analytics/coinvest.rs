@@ -1,0 +1,203 @@
+//! Who invests alongside whom: the co-investors of an entity and the deals they shared.
+//!
+//! Two investors co-invest when they both have an `InvestsIn` (or `Acquires`, for consortium buy-outs) edge
+//! belonging to the same event. Only edges with an event IRI can be shared: an edge without one is a deal of its own.
+//! Several edges of one investor in one event (a round recorded twice) count once.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use petgraph::stable_graph::NodeIndex;
+use petgraph::visit::{EdgeRef, IntoEdgeReferences};
+use petgraph::Direction;
+use serde::Serialize;
+
+use super::{node_ref, FastMap, NodeRef};
+use crate::graph::{EdgeKind, Projection};
+
+/// One deal two investors took part in.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SharedDeal {
+    pub event: String,
+    pub investee: NodeRef,
+    /// The earliest date on the event's edges.
+    pub date: Option<String>,
+    /// The whole size of the deal (the largest amount on the event's edges).
+    pub amount_usd: Option<f64>,
+}
+
+/// Another investor of the entity's deals.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CoInvestor {
+    pub investor: NodeRef,
+    /// Number of distinct shared events.
+    pub shared: usize,
+    /// The shared deals, latest first (undated last), then by event IRI.
+    pub deals: Vec<SharedDeal>,
+}
+
+fn is_deal(kind: EdgeKind) -> bool {
+    matches!(kind, EdgeKind::InvestsIn | EdgeKind::Acquires)
+}
+
+/// The co-investors of `entity`, by number of shared deals descending, then label. Empty for an unknown node.
+pub fn coinvestors(p: &Projection, entity: NodeIndex) -> Vec<CoInvestor> {
+    if !p.graph.contains_node(entity) {
+        return Vec::new();
+    }
+    // The entity's events, each with the investee of its first (lowest-indexed) edge in it.
+    let mut own: BTreeMap<&str, (petgraph::stable_graph::EdgeIndex, NodeIndex)> = BTreeMap::new();
+    for e in p.graph.edges_directed(entity, Direction::Outgoing) {
+        if let (true, Some(event)) = (is_deal(e.weight().kind), e.weight().event.as_deref()) {
+            let entry = own.entry(event).or_insert((e.id(), e.target()));
+            if e.id() < entry.0 {
+                *entry = (e.id(), e.target());
+            }
+        }
+    }
+    if own.is_empty() {
+        return Vec::new();
+    }
+    // Every edge of those events: who else joined, and the event's date and amount.
+    let mut members: FastMap<&str, BTreeSet<NodeIndex>> = FastMap::default();
+    let mut facts: FastMap<&str, (Option<&str>, Option<f64>)> = FastMap::default();
+    for e in p.graph.edge_references() {
+        let w = e.weight();
+        let Some(event) = w.event.as_deref() else {
+            continue;
+        };
+        if !is_deal(w.kind) || !own.contains_key(event) {
+            continue;
+        }
+        if e.source() != entity {
+            members.entry(event).or_default().insert(e.source());
+        }
+        let f = facts.entry(event).or_insert((None, None));
+        if let Some(d) = w.date.as_deref() {
+            f.0 = Some(f.0.map_or(d, |x| x.min(d)));
+        }
+        if let Some(a) = w.amount_usd {
+            f.1 = Some(f.1.map_or(a, |x: f64| x.max(a)));
+        }
+    }
+    let mut per: BTreeMap<NodeIndex, Vec<SharedDeal>> = BTreeMap::new();
+    for (event, others) in &members {
+        let (date, amount) = facts.get(event).copied().unwrap_or_default();
+        let deal = SharedDeal {
+            event: (*event).to_owned(),
+            investee: node_ref(p, own[event].1),
+            date: date.map(str::to_owned),
+            amount_usd: amount,
+        };
+        for &o in others {
+            per.entry(o).or_default().push(deal.clone());
+        }
+    }
+    let mut out: Vec<CoInvestor> = per
+        .into_iter()
+        .map(|(o, mut deals)| {
+            deals.sort_by(|a, b| {
+                let undated = |d: &SharedDeal| d.date.is_none();
+                (undated(a), std::cmp::Reverse(&a.date), &a.event).cmp(&(
+                    undated(b),
+                    std::cmp::Reverse(&b.date),
+                    &b.event,
+                ))
+            });
+            CoInvestor {
+                investor: node_ref(p, o),
+                shared: deals.len(),
+                deals,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.shared.cmp(&a.shared).then_with(|| {
+            (&a.investor.label, &a.investor.iri).cmp(&(&b.investor.label, &b.investor.iri))
+        })
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analytics::fixtures::{invest_edge, ix, Fx};
+    use crate::graph::Edge;
+
+    /// r1 (c1, 2020, $10M): x, y, z — with x recorded twice and y's edge undated.
+    /// r2 (c2, 2022, no amount): x, y.   r3 (c3): y, z.   r4 (c4): x alone.
+    /// An event-less edge y→c4 and x→c4: not a shared deal.
+    /// r5: an acquisition by x and w together (2021, $50M).
+    fn rounds() -> Projection {
+        let mut acq = Edge::new(EdgeKind::Acquires);
+        acq.event = Some("r5".into());
+        acq.date = Some("2021-06-30".into());
+        acq.amount_usd = Some(50e6);
+        Fx::new()
+            .orgs(&["x", "y", "z", "w", "c1", "c2", "c3", "c4", "c5"])
+            .lead("x", "c1", "r1", Some(10e6), "2020-03-01")
+            .invest("x", "c1", "r1", Some(10e6), "2020-03-01")
+            .invest("y", "c1", "r1", None, "")
+            .invest("z", "c1", "r1", Some(10e6), "2020-03-01")
+            .invest("x", "c2", "r2", None, "2022-01-01")
+            .invest("y", "c2", "r2", None, "2022-01-01")
+            .invest("y", "c3", "r3", Some(1e6), "2019-01-01")
+            .invest("z", "c3", "r3", Some(1e6), "2019-01-01")
+            .invest("x", "c4", "r4", None, "2018-01-01")
+            .full("y", "c4", Edge::new(EdgeKind::InvestsIn))
+            .full("x", "c4", Edge::new(EdgeKind::InvestsIn))
+            .full("x", "c5", acq.clone())
+            .full("w", "c5", acq)
+            .full("w", "c5", invest_edge("r6", None, "", false))
+            .done()
+    }
+
+    fn check(entity: &str, expected: &[(&str, usize, &[&str])]) {
+        let p = rounds();
+        let got: Vec<(String, usize, Vec<String>)> = coinvestors(&p, ix(&p, entity))
+            .into_iter()
+            .map(|c| {
+                (
+                    c.investor.iri,
+                    c.shared,
+                    c.deals.into_iter().map(|d| d.event).collect(),
+                )
+            })
+            .collect();
+        let want: Vec<(String, usize, Vec<String>)> = expected
+            .iter()
+            .map(|(i, n, d)| (i.to_string(), *n, d.iter().map(|s| s.to_string()).collect()))
+            .collect();
+        assert_eq!(got, want, "co-investors of {entity}");
+    }
+
+    #[test]
+    fn co_investors() {
+        // x shares r1 and r2 with y (latest first), r1 with z, r5 with w.
+        check(
+            "x",
+            &[
+                ("y", 2, &["r2", "r1"]),
+                ("w", 1, &["r5"]),
+                ("z", 1, &["r1"]),
+            ],
+        );
+        // y shares two deals each with x and z: ties by label.
+        check("y", &[("x", 2, &["r2", "r1"]), ("z", 2, &["r1", "r3"])]);
+        check("w", &[("x", 1, &["r5"])]);
+        check("c1", &[]);
+    }
+
+    #[test]
+    fn deal_details() {
+        let p = rounds();
+        let y = &coinvestors(&p, ix(&p, "y"))[0];
+        let r1 = &y.deals[1];
+        // The date and amount come from the other edges of r1 even though y's own edge has neither.
+        assert_eq!(
+            (r1.investee.iri.as_str(), r1.date.as_deref(), r1.amount_usd),
+            ("c1", Some("2020-03-01"), Some(10e6))
+        );
+        assert!(coinvestors(&p, NodeIndex::new(500)).is_empty());
+    }
+}

@@ -1,0 +1,712 @@
+//! How two entities are connected: the shortest path (fewest hops, breadth-first search) and the k shortest
+//! loopless paths (Yen's algorithm), over chosen edge kinds, following edges forward only or in both directions.
+//!
+//! Paths are sequences of node-to-node hops. Between two adjacent nodes only one hop is ever considered: the
+//! lowest-indexed edge of an allowed kind, forward edges before backward ones. Parallel edges (two rounds between the
+//! same investor and company, or the two halves of a partnership) therefore never produce near-duplicate paths, and
+//! two paths are distinct exactly when they visit different node sequences. Ties between paths of equal length are
+//! broken by node index, so the answer for a given graph is always the same.
+
+use std::collections::{BTreeMap, HashSet};
+
+use petgraph::stable_graph::{EdgeIndex, NodeIndex};
+use petgraph::visit::{EdgeRef, NodeIndexable};
+use petgraph::Direction;
+use serde::Serialize;
+
+use crate::graph::{EdgeKind, Projection};
+
+/// Which edges a path may use.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PathConfig {
+    /// Edge kinds that may be walked; empty means every kind.
+    pub kinds: Vec<EdgeKind>,
+    /// When true, edges are walked only the way they point; when false (the default) also backwards.
+    pub directed: bool,
+    /// Longest path accepted, in hops; `None` for no limit.
+    pub max_hops: Option<usize>,
+}
+
+/// One step of a path: the edge walked, the nodes in the order they are visited, and whether the edge points that
+/// way (`forward`) or was walked backwards (only in undirected searches).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Hop {
+    pub edge: EdgeIndex,
+    pub from: NodeIndex,
+    pub to: NodeIndex,
+    pub forward: bool,
+}
+
+/// A path: its hops in order. The empty path joins a node to itself.
+pub type Path = Vec<Hop>;
+
+/// The nodes a path visits, starting with `start`.
+pub fn path_nodes(start: NodeIndex, path: &[Hop]) -> Vec<NodeIndex> {
+    std::iter::once(start)
+        .chain(path.iter().map(|h| h.to))
+        .collect()
+}
+
+/// The shortest path from `from` to `to`, or `None` when there is none within the limits (or either node is
+/// unknown).
+pub fn shortest_path(
+    p: &Projection,
+    from: NodeIndex,
+    to: NodeIndex,
+    cfg: &PathConfig,
+) -> Option<Path> {
+    if !p.graph.contains_node(from) || !p.graph.contains_node(to) {
+        return None;
+    }
+    Walker::new(p, cfg).bfs(
+        from,
+        to,
+        &HashSet::new(),
+        &HashSet::new(),
+        cfg.max_hops.unwrap_or(usize::MAX),
+    )
+}
+
+/// Up to `k` loopless paths from `from` to `to`, shortest first (Yen's algorithm); paths of equal length are
+/// ordered by their node sequence. Empty when there is no path or either node is unknown.
+pub fn k_shortest_paths(
+    p: &Projection,
+    from: NodeIndex,
+    to: NodeIndex,
+    k: usize,
+    cfg: &PathConfig,
+) -> Vec<Path> {
+    if k == 0 {
+        return Vec::new();
+    }
+    let Some(first) = shortest_path(p, from, to, cfg) else {
+        return Vec::new();
+    };
+    let limit = cfg.max_hops.unwrap_or(usize::MAX);
+    let mut walker = Walker::new(p, cfg);
+    let mut found = vec![first];
+    let mut found_keys: HashSet<Vec<NodeIndex>> = HashSet::from([path_nodes(from, &found[0])]);
+    // Candidates keyed by (length, node sequence): the first key is the next path.
+    let mut candidates: BTreeMap<(usize, Vec<NodeIndex>), Path> = BTreeMap::new();
+    while found.len() < k {
+        let last = found[found.len() - 1].clone();
+        let nodes = path_nodes(from, &last);
+        for i in 0..last.len() {
+            if i >= limit {
+                break;
+            }
+            let spur = nodes[i];
+            // Steps out of the spur node already taken by a found path with the same root are barred, so are the
+            // root's own nodes (the path stays loopless).
+            let barred_steps: HashSet<NodeIndex> = found
+                .iter()
+                .filter(|q| q.len() > i && path_nodes(from, q)[..=i] == nodes[..=i])
+                .map(|q| q[i].to)
+                .collect();
+            let barred_nodes: HashSet<NodeIndex> = nodes[..i].iter().copied().collect();
+            let Some(spur_path) = walker.bfs(spur, to, &barred_nodes, &barred_steps, limit - i)
+            else {
+                continue;
+            };
+            let mut path = last[..i].to_vec();
+            path.extend(spur_path);
+            let key = path_nodes(from, &path);
+            if !found_keys.contains(&key) {
+                candidates.entry((path.len(), key)).or_insert(path);
+            }
+        }
+        let Some(((_, key), path)) = candidates.pop_first() else {
+            break;
+        };
+        found_keys.insert(key);
+        found.push(path);
+    }
+    found
+}
+
+/// Breadth-first search state, reused across the searches of one Yen run.
+///
+/// Each search is bidirectional: it grows, one whole level at a time, whichever of the two frontiers (from the
+/// source along the hops, from the target against them) is smaller, and stops at the first level where they meet.
+/// The path is then rebuilt greedily from the source, always stepping to the lowest-indexed neighbour that still
+/// lies on a shortest path, which yields the same path as a plain breadth-first search with sorted neighbours (the
+/// lexicographically smallest node sequence) at a fraction of the cost on large graphs.
+struct Walker<'a> {
+    p: &'a Projection,
+    cfg: &'a PathConfig,
+    /// Search number; a node belongs to a side (or is marked) when its stamp equals it.
+    generation: u32,
+    seen_s: Vec<u32>,
+    dist_s: Vec<u32>,
+    seen_t: Vec<u32>,
+    dist_t: Vec<u32>,
+    /// Nodes on some shortest path, set while rebuilding.
+    marked: Vec<u32>,
+    buf: Vec<Hop>,
+}
+
+impl<'a> Walker<'a> {
+    fn new(p: &'a Projection, cfg: &'a PathConfig) -> Walker<'a> {
+        Walker {
+            p,
+            cfg,
+            generation: 0,
+            seen_s: Vec::new(),
+            dist_s: Vec::new(),
+            seen_t: Vec::new(),
+            dist_t: Vec::new(),
+            marked: Vec::new(),
+            buf: Vec::new(),
+        }
+    }
+
+    /// The hops out of `u`: one per neighbour (lowest edge index, forward first), sorted by neighbour.
+    fn steps(&self, u: NodeIndex, out: &mut Vec<Hop>) {
+        out.clear();
+        let allowed = |k: EdgeKind| super::kind_allowed(&self.cfg.kinds, k);
+        for e in self.p.graph.edges_directed(u, Direction::Outgoing) {
+            if e.target() != u && allowed(e.weight().kind) {
+                out.push(Hop {
+                    edge: e.id(),
+                    from: u,
+                    to: e.target(),
+                    forward: true,
+                });
+            }
+        }
+        if !self.cfg.directed {
+            for e in self.p.graph.edges_directed(u, Direction::Incoming) {
+                if e.source() != u && allowed(e.weight().kind) {
+                    out.push(Hop {
+                        edge: e.id(),
+                        from: u,
+                        to: e.source(),
+                        forward: false,
+                    });
+                }
+            }
+        }
+        out.sort_unstable_by_key(|h| (h.to, !h.forward, h.edge));
+        out.dedup_by_key(|h| h.to);
+    }
+
+    /// The nodes with a hop to `v` (the reverse of [`Walker::steps`]), sorted.
+    fn sources(&self, v: NodeIndex, out: &mut Vec<NodeIndex>) {
+        out.clear();
+        let allowed = |k: EdgeKind| super::kind_allowed(&self.cfg.kinds, k);
+        for e in self.p.graph.edges_directed(v, Direction::Incoming) {
+            if e.source() != v && allowed(e.weight().kind) {
+                out.push(e.source());
+            }
+        }
+        if !self.cfg.directed {
+            for e in self.p.graph.edges_directed(v, Direction::Outgoing) {
+                if e.target() != v && allowed(e.weight().kind) {
+                    out.push(e.target());
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+
+    /// Shortest path from `src` to `dst` of at most `limit` hops avoiding `barred_nodes` and, out of `src`, the
+    /// steps to `barred_first`.
+    fn bfs(
+        &mut self,
+        src: NodeIndex,
+        dst: NodeIndex,
+        barred_nodes: &HashSet<NodeIndex>,
+        barred_first: &HashSet<NodeIndex>,
+        limit: usize,
+    ) -> Option<Path> {
+        if src == dst {
+            return Some(Vec::new());
+        }
+        let bound = self.p.graph.node_bound();
+        if self.seen_s.len() < bound || self.generation == u32::MAX {
+            for v in [
+                &mut self.seen_s,
+                &mut self.dist_s,
+                &mut self.seen_t,
+                &mut self.dist_t,
+                &mut self.marked,
+            ] {
+                *v = vec![0; bound];
+            }
+            self.generation = 0;
+        }
+        self.generation += 1;
+        let g = self.generation;
+        let barred_step = |u: NodeIndex, v: NodeIndex| u == src && barred_first.contains(&v);
+        self.seen_s[src.index()] = g;
+        self.dist_s[src.index()] = 0;
+        self.seen_t[dst.index()] = g;
+        self.dist_t[dst.index()] = 0;
+        let (mut front_s, mut front_t) = (vec![src], vec![dst]);
+        let (mut a, mut b) = (0usize, 0usize);
+        let mut meet: Vec<NodeIndex> = Vec::new();
+        let mut hops = std::mem::take(&mut self.buf);
+        let mut nodes = Vec::new();
+        while meet.is_empty() {
+            if front_s.is_empty() || front_t.is_empty() || a + b >= limit {
+                self.buf = hops;
+                return None;
+            }
+            let mut next = Vec::new();
+            if front_s.len() <= front_t.len() {
+                a += 1;
+                for &u in &front_s {
+                    self.steps(u, &mut hops);
+                    for h in &hops {
+                        let v = h.to;
+                        if self.seen_s[v.index()] == g
+                            || barred_nodes.contains(&v)
+                            || barred_step(u, v)
+                        {
+                            continue;
+                        }
+                        self.seen_s[v.index()] = g;
+                        self.dist_s[v.index()] = a as u32;
+                        next.push(v);
+                        if self.seen_t[v.index()] == g {
+                            meet.push(v);
+                        }
+                    }
+                }
+                front_s = next;
+            } else {
+                b += 1;
+                for &w in &front_t {
+                    self.sources(w, &mut nodes);
+                    for &u in &nodes {
+                        if self.seen_t[u.index()] == g
+                            || barred_nodes.contains(&u)
+                            || barred_step(u, w)
+                        {
+                            continue;
+                        }
+                        self.seen_t[u.index()] = g;
+                        self.dist_t[u.index()] = b as u32;
+                        next.push(u);
+                        if self.seen_s[u.index()] == g {
+                            meet.push(u);
+                        }
+                    }
+                }
+                front_t = next;
+            }
+        }
+        // Every meeting node is at distance a from the source and b from the target. Mark the nodes of the
+        // shortest paths: towards the source along decreasing source distance, towards the target along
+        // decreasing target distance.
+        let total = a + b;
+        let on_s = |w: &Walker, v: NodeIndex, d: usize| {
+            w.seen_s[v.index()] == g && w.dist_s[v.index()] as usize == d
+        };
+        let on_t = |w: &Walker, v: NodeIndex, d: usize| {
+            w.seen_t[v.index()] == g && w.dist_t[v.index()] as usize == d
+        };
+        for &m in &meet {
+            self.marked[m.index()] = g;
+        }
+        let mut level = meet.clone();
+        for i in (1..=a).rev() {
+            let mut prev = Vec::new();
+            for &v in &level {
+                self.sources(v, &mut nodes);
+                for &u in &nodes {
+                    if on_s(self, u, i - 1) && self.marked[u.index()] != g && !barred_step(u, v) {
+                        self.marked[u.index()] = g;
+                        prev.push(u);
+                    }
+                }
+            }
+            level = prev;
+        }
+        let mut level = meet;
+        for i in a..total {
+            let mut next = Vec::new();
+            for &u in &level {
+                self.steps(u, &mut hops);
+                for h in &hops {
+                    let v = h.to;
+                    if on_t(self, v, total - i - 1)
+                        && self.marked[v.index()] != g
+                        && !barred_step(u, v)
+                    {
+                        self.marked[v.index()] = g;
+                        next.push(v);
+                    }
+                }
+            }
+            level = next;
+        }
+        // Greedy walk: the lowest-indexed marked neighbour one step further along.
+        let mut path = Vec::with_capacity(total);
+        let mut u = src;
+        for i in 0..total {
+            self.steps(u, &mut hops);
+            let Some(h) = hops
+                .iter()
+                .find(|h| {
+                    let v = h.to;
+                    self.marked[v.index()] == g
+                        && !barred_step(u, v)
+                        && if i < a {
+                            on_s(self, v, i + 1)
+                        } else {
+                            on_t(self, v, total - i - 1)
+                        }
+                })
+                .copied()
+            else {
+                // Cannot happen: every marked node has a marked successor.
+                return None;
+            };
+            path.push(h);
+            u = h.to;
+        }
+        self.buf = hops;
+        Some(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analytics::fixtures::{ix, Fx};
+    use crate::graph::{Edge, Node, NodeKind};
+    use proptest::prelude::*;
+    use EdgeKind::*;
+
+    /// ```text
+    ///   a ──invests──▶ b ──invests──▶ d ──acquires──▶ e
+    ///   a ──partners─▶ c ──partners─▶ d
+    ///   a ──holds-stake-in──────────▶ d
+    ///   a ──invests──▶ b   (a second round: a parallel edge)
+    /// ```
+    fn diamond() -> Projection {
+        Fx::new()
+            .orgs(&["a", "b", "c", "d", "e"])
+            .edge("a", "b", InvestsIn)
+            .edge("b", "d", InvestsIn)
+            .edge("a", "c", PartnersWith)
+            .edge("c", "d", PartnersWith)
+            .edge("a", "d", HoldsStakeIn)
+            .edge("d", "e", Acquires)
+            .edge("a", "b", InvestsIn)
+            .done()
+    }
+
+    fn cfg(kinds: &[EdgeKind], directed: bool, max_hops: Option<usize>) -> PathConfig {
+        PathConfig {
+            kinds: kinds.to_vec(),
+            directed,
+            max_hops,
+        }
+    }
+
+    /// A path as "a>b>d" with `<` for a hop walked backwards.
+    fn show(p: &Projection, from: NodeIndex, path: &[Hop]) -> String {
+        let mut s = p.graph[from].iri.clone();
+        for h in path {
+            s.push(if h.forward { '>' } else { '<' });
+            s.push_str(&p.graph[h.to].iri);
+        }
+        s
+    }
+
+    fn check(from: &str, to: &str, k: usize, cfg: PathConfig, expected: &[&str]) {
+        let p = diamond();
+        let (a, b) = (ix(&p, from), ix(&p, to));
+        let got: Vec<String> = k_shortest_paths(&p, a, b, k, &cfg)
+            .iter()
+            .map(|x| show(&p, a, x))
+            .collect();
+        assert_eq!(got, expected, "{from} to {to}, k = {k}, {cfg:?}");
+        if k > 0 {
+            let first = shortest_path(&p, a, b, &cfg).map(|x| show(&p, a, &x));
+            assert_eq!(
+                first.as_deref(),
+                expected.first().copied(),
+                "shortest {from} to {to}, {cfg:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn shortest_and_k_shortest() {
+        // Directly held: one hop; then the two 2-hop routes, b before c (lower index).
+        check(
+            "a",
+            "d",
+            5,
+            cfg(&[], true, None),
+            &["a>d", "a>b>d", "a>c>d"],
+        );
+        check("a", "d", 2, cfg(&[], true, None), &["a>d", "a>b>d"]);
+        check("a", "d", 0, cfg(&[], true, None), &[]);
+        check("a", "d", 5, cfg(&[PartnersWith], true, None), &["a>c>d"]);
+        check(
+            "a",
+            "d",
+            5,
+            cfg(&[InvestsIn, PartnersWith], true, Some(1)),
+            &[],
+        );
+        check("a", "e", 1, cfg(&[], true, None), &["a>d>e"]);
+        check("a", "e", 5, cfg(&[], true, Some(2)), &["a>d>e"]);
+        check("a", "e", 5, cfg(&[], true, Some(1)), &[]);
+        check(
+            "a",
+            "e",
+            5,
+            cfg(&[InvestsIn, Acquires], true, None),
+            &["a>b>d>e"],
+        );
+        // Against the arrows only undirected works; each hop records that it went backwards. From d the
+        // neighbours are tried in index order, so the 2-hop routes come b, then c.
+        check("e", "a", 3, cfg(&[], true, None), &[]);
+        check(
+            "e",
+            "a",
+            5,
+            cfg(&[], false, None),
+            &["e<d<a", "e<d<b<a", "e<d<c<a"],
+        );
+        // Undirected, c to b: through a or through d (2 hops each, a first), then c-a-d-b and c-d-a-b (3 hops).
+        check(
+            "c",
+            "b",
+            5,
+            cfg(&[], false, None),
+            &["c<a>b", "c>d<b", "c<a>d<b", "c>d<a>b"],
+        );
+        check("a", "a", 3, cfg(&[], true, None), &["a"]);
+    }
+
+    #[test]
+    fn parallel_edges_collapse_to_the_lowest_index() {
+        let p = diamond();
+        let path = shortest_path(&p, ix(&p, "a"), ix(&p, "b"), &cfg(&[], true, None)).unwrap();
+        // The first a→b edge is edge 0, the second one edge 6.
+        assert_eq!(
+            path.iter().map(|h| h.edge.index()).collect::<Vec<_>>(),
+            vec![0]
+        );
+        assert_eq!(
+            k_shortest_paths(
+                &p,
+                ix(&p, "a"),
+                ix(&p, "b"),
+                5,
+                &cfg(&[InvestsIn], true, None)
+            )
+            .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn unknown_nodes_give_nothing() {
+        let p = diamond();
+        let ghost = NodeIndex::new(42);
+        assert_eq!(
+            shortest_path(&p, ghost, ix(&p, "a"), &PathConfig::default()),
+            None
+        );
+        assert!(k_shortest_paths(&p, ix(&p, "a"), ghost, 3, &PathConfig::default()).is_empty());
+    }
+
+    #[test]
+    fn path_nodes_lists_the_visit() {
+        let p = diamond();
+        let a = ix(&p, "a");
+        let path = shortest_path(&p, a, ix(&p, "e"), &PathConfig::default()).unwrap();
+        let iris: Vec<&str> = path_nodes(a, &path)
+            .iter()
+            .map(|n| p.graph[*n].iri.as_str())
+            .collect();
+        assert_eq!(iris, ["a", "d", "e"]);
+    }
+
+    // Property tests on random small graphs.
+
+    const KINDS: [EdgeKind; 3] = [InvestsIn, PartnersWith, Acquires];
+
+    #[derive(Debug, Clone)]
+    struct Case {
+        n: usize,
+        edges: Vec<(usize, usize, usize)>,
+        cfg: PathConfig,
+        from: usize,
+        to: usize,
+        k: usize,
+    }
+
+    fn case() -> impl Strategy<Value = Case> {
+        (2usize..8).prop_flat_map(|n| {
+            (
+                Just(n),
+                prop::collection::vec((0..n, 0..n, 0..KINDS.len()), 0..18),
+                prop::collection::vec(any::<bool>(), KINDS.len()),
+                any::<bool>(),
+                prop::option::of(0usize..5),
+                0..n,
+                0..n,
+                1usize..7,
+            )
+                .prop_map(|(n, edges, kind_mask, directed, max_hops, from, to, k)| {
+                    Case {
+                        n,
+                        edges,
+                        cfg: PathConfig {
+                            kinds: KINDS
+                                .iter()
+                                .zip(&kind_mask)
+                                .filter(|(_, m)| **m)
+                                .map(|(k, _)| *k)
+                                .collect(),
+                            directed,
+                            max_hops,
+                        },
+                        from,
+                        to,
+                        k,
+                    }
+                })
+        })
+    }
+
+    fn build(c: &Case) -> Projection {
+        let mut p = Projection::new();
+        for i in 0..c.n {
+            p.add_node(Node::new(
+                &format!("n{i}"),
+                NodeKind::Organization,
+                &format!("N{i}"),
+            ));
+        }
+        for &(a, b, k) in &c.edges {
+            p.add_edge(&format!("n{a}"), &format!("n{b}"), Edge::new(KINDS[k]))
+                .unwrap();
+        }
+        p
+    }
+
+    /// Adjacency under the case's configuration, computed without the code under test.
+    fn adjacent(c: &Case, u: usize, v: usize) -> bool {
+        u != v
+            && c.edges.iter().any(|&(a, b, k)| {
+                let kind_ok = c.cfg.kinds.is_empty() || c.cfg.kinds.contains(&KINDS[k]);
+                kind_ok && ((a == u && b == v) || (!c.cfg.directed && a == v && b == u))
+            })
+    }
+
+    /// Every loopless path (as node sequences) within the hop limit, by exhaustive search.
+    fn all_paths(c: &Case) -> Vec<Vec<usize>> {
+        fn go(c: &Case, at: Vec<usize>, out: &mut Vec<Vec<usize>>) {
+            let last = *at.last().unwrap();
+            if last == c.to {
+                out.push(at);
+                return;
+            }
+            if at.len() > c.cfg.max_hops.unwrap_or(usize::MAX) {
+                return;
+            }
+            for v in 0..c.n {
+                if !at.contains(&v) && adjacent(c, last, v) {
+                    let mut next = at.clone();
+                    next.push(v);
+                    go(c, next, out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        go(c, vec![c.from], &mut out);
+        out.retain(|x| x.len() - 1 <= c.cfg.max_hops.unwrap_or(usize::MAX));
+        out
+    }
+
+    /// The lexicographically smallest shortest path (as node sequence) by plain breadth-first search with sorted
+    /// neighbours, the answer the bidirectional search must reproduce.
+    fn reference(c: &Case) -> Option<Vec<usize>> {
+        let mut pred: Vec<Option<usize>> = vec![None; c.n];
+        let mut seen = vec![false; c.n];
+        seen[c.from] = true;
+        let mut queue = std::collections::VecDeque::from([c.from]);
+        while let Some(u) = queue.pop_front() {
+            for v in 0..c.n {
+                if !seen[v] && adjacent(c, u, v) {
+                    seen[v] = true;
+                    pred[v] = Some(u);
+                    queue.push_back(v);
+                }
+            }
+        }
+        if !seen[c.to] {
+            return None;
+        }
+        let mut path = vec![c.to];
+        while let Some(u) = pred[*path.last().unwrap()] {
+            path.push(u);
+        }
+        path.reverse();
+        Some(path).filter(|x| x.len() - 1 <= c.cfg.max_hops.unwrap_or(usize::MAX))
+    }
+
+    /// Checks that `path` is a real path of the graph from `from` to `to` under the configuration.
+    fn assert_valid(p: &Projection, c: &Case, path: &[Hop]) {
+        let (from, to) = (NodeIndex::new(c.from), NodeIndex::new(c.to));
+        let nodes = path_nodes(from, path);
+        assert_eq!(*nodes.last().unwrap(), to);
+        let distinct: HashSet<&NodeIndex> = nodes.iter().collect();
+        assert_eq!(distinct.len(), nodes.len(), "loopless");
+        assert!(path.len() <= c.cfg.max_hops.unwrap_or(usize::MAX));
+        for (i, h) in path.iter().enumerate() {
+            assert_eq!(h.from, nodes[i]);
+            let (s, t) = p.graph.edge_endpoints(h.edge).expect("edge exists");
+            assert_eq!(
+                (s, t),
+                if h.forward {
+                    (h.from, h.to)
+                } else {
+                    (h.to, h.from)
+                }
+            );
+            assert!(h.forward || !c.cfg.directed);
+            assert!(c.cfg.kinds.is_empty() || c.cfg.kinds.contains(&p.graph[h.edge].kind));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn paths_are_real_shortest_and_complete(c in case()) {
+            let p = build(&c);
+            let (from, to) = (NodeIndex::new(c.from), NodeIndex::new(c.to));
+            let mut every = all_paths(&c);
+            every.sort_by_key(|x| x.len());
+            let shortest = shortest_path(&p, from, to, &c.cfg);
+            prop_assert_eq!(shortest.as_ref().map(|x| x.len()), every.first().map(|x| x.len() - 1));
+            if let Some(s) = &shortest {
+                assert_valid(&p, &c, s);
+            }
+            let nodes = shortest.as_ref().map(|x| path_nodes(from, x).iter().map(|n| n.index()).collect::<Vec<_>>());
+            prop_assert_eq!(nodes, reference(&c));
+            let ks = k_shortest_paths(&p, from, to, c.k, &c.cfg);
+            // As many paths as exist (up to k), with the same lengths as the k shortest found exhaustively.
+            let want: Vec<usize> = every.iter().take(c.k).map(|x| x.len() - 1).collect();
+            let got: Vec<usize> = ks.iter().map(|x| x.len()).collect();
+            prop_assert_eq!(got, want);
+            let keys: HashSet<Vec<NodeIndex>> = ks.iter().map(|x| path_nodes(from, x)).collect();
+            prop_assert_eq!(keys.len(), ks.len(), "distinct");
+            for x in &ks {
+                assert_valid(&p, &c, x);
+            }
+            if let (Some(s), Some(first)) = (&shortest, ks.first()) {
+                prop_assert_eq!(s, first);
+            }
+        }
+    }
+}

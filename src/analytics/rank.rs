@@ -1,0 +1,969 @@
+//! Who matters: PageRank, betweenness centrality, degree, and the capital each investor deployed.
+//!
+//! PageRank and betweenness run on a compressed sparse row adjacency ([`Csr`]) built once from the projection, so
+//! they scale to millions of edges: PageRank is a power iteration costing one pass over the edges per iteration;
+//! betweenness is Brandes' algorithm (one breadth-first search per source, all sources or an evenly spaced sample).
+//! Scores come back per node; [`ranking`] turns them into a sorted, filtered, labelled [`Ranking`] list.
+
+use std::cmp::Ordering;
+
+use petgraph::stable_graph::NodeIndex;
+use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
+use serde::Serialize;
+
+use super::{EventKey, FastMap};
+use crate::graph::{EdgeKind, Node, NodeKind, Projection};
+
+/// Which way a [`Csr`] row lists a node's neighbours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CsrDirection {
+    /// Targets of the node's outgoing edges.
+    Out,
+    /// Sources of the node's incoming edges.
+    In,
+    /// Both: the undirected view.
+    Both,
+}
+
+/// Compressed sparse row adjacency: the live nodes numbered 0..n in index order, and for node `i` its neighbours
+/// `targets[offsets[i]..offsets[i + 1]]`. Parallel edges appear once each (they weigh more in PageRank) unless the
+/// rows are deduplicated.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Csr {
+    /// The projection's node for each compact number.
+    pub nodes: Vec<NodeIndex>,
+    offsets: Vec<usize>,
+    targets: Vec<u32>,
+}
+
+impl Csr {
+    /// The adjacency of the edges of `kinds` (every kind when empty), self-loops included.
+    pub fn new(p: &Projection, kinds: &[EdgeKind], direction: CsrDirection) -> Csr {
+        let mut compact = vec![u32::MAX; p.graph.node_bound()];
+        let nodes: Vec<NodeIndex> = p.graph.node_indices().collect();
+        for (i, n) in nodes.iter().enumerate() {
+            compact[n.index()] = i as u32;
+        }
+        // One pass over the edges (the edge weights are large, so scanning them twice would double the cost).
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        for e in p
+            .graph
+            .edge_references()
+            .filter(|e| super::kind_allowed(kinds, e.weight().kind))
+        {
+            let (s, t) = (compact[e.source().index()], compact[e.target().index()]);
+            match direction {
+                CsrDirection::Out => pairs.push((s, t)),
+                CsrDirection::In => pairs.push((t, s)),
+                CsrDirection::Both => pairs.extend([(s, t), (t, s)]),
+            }
+        }
+        let mut offsets = vec![0usize; nodes.len() + 1];
+        for &(row, _) in &pairs {
+            offsets[row as usize + 1] += 1;
+        }
+        for i in 0..nodes.len() {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut fill = offsets.clone();
+        let mut targets = vec![0u32; pairs.len()];
+        for (row, col) in pairs {
+            targets[fill[row as usize]] = col;
+            fill[row as usize] += 1;
+        }
+        Csr {
+            nodes,
+            offsets,
+            targets,
+        }
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Neighbours of compact node `i`.
+    pub fn row(&self, i: usize) -> &[u32] {
+        &self.targets[self.offsets[i]..self.offsets[i + 1]]
+    }
+
+    /// Sorts every row and drops repeated neighbours (parallel edges).
+    pub fn dedup(mut self) -> Csr {
+        let mut write = 0;
+        let mut start = 0;
+        for i in 0..self.len() {
+            let end = self.offsets[i + 1];
+            self.targets[start..end].sort_unstable();
+            let row_start = write;
+            for j in start..end {
+                let t = self.targets[j];
+                if write == row_start || self.targets[write - 1] != t {
+                    self.targets[write] = t;
+                    write += 1;
+                }
+            }
+            self.offsets[i + 1] = write;
+            start = end;
+        }
+        self.targets.truncate(write);
+        self
+    }
+}
+
+/// PageRank parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PageRankConfig {
+    /// Edge kinds that pass rank; empty means every kind.
+    pub kinds: Vec<EdgeKind>,
+    /// Probability of following an edge rather than jumping anywhere.
+    pub damping: f64,
+    /// Stop when the L1 change of the score vector falls below this.
+    pub tolerance: f64,
+    pub max_iterations: usize,
+}
+
+impl Default for PageRankConfig {
+    fn default() -> PageRankConfig {
+        PageRankConfig {
+            kinds: Vec::new(),
+            damping: 0.85,
+            tolerance: 1e-9,
+            max_iterations: 100,
+        }
+    }
+}
+
+/// Scores per node (summing to 1 for PageRank), in node index order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Scores {
+    pub scores: Vec<(NodeIndex, f64)>,
+    /// Iterations run (PageRank only).
+    pub iterations: usize,
+    /// L1 change of the last iteration (PageRank only): below the tolerance when it converged.
+    pub delta: f64,
+}
+
+/// PageRank of every node, by power iteration. An edge passes rank from its source to its target; parallel edges
+/// pass proportionally more. The rank of nodes without outgoing edges (dangling) is spread over all nodes.
+pub fn pagerank(p: &Projection, cfg: &PageRankConfig) -> Scores {
+    let incoming = Csr::new(p, &cfg.kinds, CsrDirection::In);
+    let mut out_degree = vec![0u32; incoming.len()];
+    for &source in &incoming.targets {
+        out_degree[source as usize] += 1;
+    }
+    pagerank_csr(&incoming, &out_degree, cfg)
+}
+
+/// PageRank on a prebuilt incoming adjacency ([`CsrDirection::In`]) and the matching out-degrees.
+pub fn pagerank_csr(incoming: &Csr, out_degree: &[u32], cfg: &PageRankConfig) -> Scores {
+    let n = incoming.len();
+    if n == 0 {
+        return Scores::default();
+    }
+    let d = cfg.damping;
+    let inv_out: Vec<f64> = out_degree
+        .iter()
+        .map(|&k| if k == 0 { 0.0 } else { 1.0 / k as f64 })
+        .collect();
+    let mut rank = vec![1.0 / n as f64; n];
+    let mut next = vec![0.0; n];
+    let mut contrib = vec![0.0; n];
+    let (mut iterations, mut delta) = (0, f64::INFINITY);
+    while iterations < cfg.max_iterations && delta >= cfg.tolerance {
+        let mut dangling = 0.0;
+        for u in 0..n {
+            if out_degree[u] == 0 {
+                dangling += rank[u];
+            }
+            contrib[u] = rank[u] * inv_out[u];
+        }
+        let base = (1.0 - d) / n as f64 + d * dangling / n as f64;
+        delta = 0.0;
+        for v in 0..n {
+            let sum: f64 = incoming.row(v).iter().map(|&u| contrib[u as usize]).sum();
+            next[v] = base + d * sum;
+            delta += (next[v] - rank[v]).abs();
+        }
+        std::mem::swap(&mut rank, &mut next);
+        iterations += 1;
+    }
+    Scores {
+        scores: incoming.nodes.iter().copied().zip(rank).collect(),
+        iterations,
+        delta,
+    }
+}
+
+/// Betweenness parameters.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BetweennessConfig {
+    /// Edge kinds paths may use; empty means every kind.
+    pub kinds: Vec<EdgeKind>,
+    /// Count paths in both directions of the edges (each unordered pair once). Default: directed.
+    pub undirected: bool,
+    /// Estimate from this many sources, evenly spaced over the nodes, scaling by n / sources. `None`: exact.
+    pub sources: Option<usize>,
+}
+
+/// Betweenness centrality (Brandes, unweighted): for each node, the sum over pairs (s, t) of the share of shortest
+/// s–t paths passing through it. Raw, not normalised; parallel edges count once.
+pub fn betweenness(p: &Projection, cfg: &BetweennessConfig) -> Scores {
+    let direction = if cfg.undirected {
+        CsrDirection::Both
+    } else {
+        CsrDirection::Out
+    };
+    let out = Csr::new(p, &cfg.kinds, direction).dedup();
+    let incoming = if cfg.undirected {
+        out.clone()
+    } else {
+        Csr::new(p, &cfg.kinds, CsrDirection::In).dedup()
+    };
+    let n = out.len();
+    let sources: Vec<usize> = match cfg.sources {
+        Some(s) if s < n => (0..s).map(|i| i * n / s).collect(),
+        _ => (0..n).collect(),
+    };
+    let mut centrality = vec![0.0f64; n];
+    let mut sigma = vec![0.0f64; n];
+    let mut dist = vec![u32::MAX; n];
+    let mut delta = vec![0.0f64; n];
+    let mut order: Vec<usize> = Vec::new();
+    for &s in &sources {
+        // Forward: breadth-first search counting shortest paths; `order` lists nodes by distance.
+        order.clear();
+        sigma[s] = 1.0;
+        dist[s] = 0;
+        order.push(s);
+        let mut head = 0;
+        while head < order.len() {
+            let v = order[head];
+            head += 1;
+            for &w in out.row(v) {
+                let w = w as usize;
+                if dist[w] == u32::MAX {
+                    dist[w] = dist[v] + 1;
+                    order.push(w);
+                }
+                if dist[w] == dist[v] + 1 {
+                    sigma[w] += sigma[v];
+                }
+            }
+        }
+        // Backward: accumulate dependencies; predecessors are the in-neighbours one step closer.
+        for &w in order.iter().rev() {
+            for &v in incoming.row(w) {
+                let v = v as usize;
+                if dist[v] != u32::MAX && dist[v] + 1 == dist[w] {
+                    delta[v] += sigma[v] / sigma[w] * (1.0 + delta[w]);
+                }
+            }
+            if w != s {
+                centrality[w] += delta[w];
+            }
+        }
+        for &v in &order {
+            sigma[v] = 0.0;
+            dist[v] = u32::MAX;
+            delta[v] = 0.0;
+        }
+    }
+    let mut scale = n as f64 / sources.len().max(1) as f64;
+    if cfg.undirected {
+        scale /= 2.0;
+    }
+    Scores {
+        scores: out
+            .nodes
+            .iter()
+            .copied()
+            .zip(centrality.into_iter().map(|c| c * scale))
+            .collect(),
+        iterations: 0,
+        delta: 0.0,
+    }
+}
+
+/// Which nodes a ranking keeps, and how many.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RankFilter {
+    /// Keep only nodes of these kinds; empty keeps all.
+    pub node_kinds: Vec<NodeKind>,
+    /// Keep only nodes with one of these ontology types (compared case-insensitively); empty keeps all.
+    pub types: Vec<String>,
+    /// Keep the first N after sorting; `None` keeps all.
+    pub top: Option<usize>,
+}
+
+impl RankFilter {
+    pub fn accepts(&self, node: &Node) -> bool {
+        (self.node_kinds.is_empty() || self.node_kinds.contains(&node.kind))
+            && (self.types.is_empty()
+                || node
+                    .types
+                    .iter()
+                    .any(|t| self.types.iter().any(|w| w.eq_ignore_ascii_case(t))))
+    }
+
+    /// Keeps the accepted items and returns the first N of them in `order`. With a top N, only those N are fully
+    /// sorted (a selection finds them first), which keeps a top-10 over a million nodes cheap.
+    fn select<T>(
+        &self,
+        p: &Projection,
+        mut items: Vec<T>,
+        node: impl Fn(&T) -> NodeIndex,
+        order: impl Fn(&T, &T) -> Ordering,
+    ) -> Vec<T> {
+        items.retain(|x| {
+            p.graph
+                .node_weight(node(x))
+                .is_some_and(|n| self.accepts(n))
+        });
+        match self.top {
+            Some(0) => items.clear(),
+            Some(top) if top < items.len() => {
+                items.select_nth_unstable_by(top - 1, &order);
+                items.truncate(top);
+            }
+            _ => {}
+        }
+        items.sort_by(order);
+        items
+    }
+}
+
+/// A node and its score.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ranking {
+    pub node: NodeIndex,
+    pub iri: String,
+    pub label: String,
+    pub kind: NodeKind,
+    pub score: f64,
+}
+
+/// Descending by score, then by label and IRI.
+fn by_score_then_label(p: &Projection, a: (NodeIndex, f64), b: (NodeIndex, f64)) -> Ordering {
+    b.1.total_cmp(&a.1)
+        .then_with(|| super::by_label(p, a.0, b.0))
+}
+
+/// The scores as a ranking: highest first (ties by label, then IRI), filtered, cut to the top N. Scores of nodes
+/// not in the projection are skipped.
+pub fn ranking(p: &Projection, scores: &[(NodeIndex, f64)], filter: &RankFilter) -> Vec<Ranking> {
+    filter
+        .select(
+            p,
+            scores.to_vec(),
+            |x| x.0,
+            |a, b| by_score_then_label(p, *a, *b),
+        )
+        .into_iter()
+        .map(|(node, score)| {
+            let n = &p.graph[node];
+            Ranking {
+                node,
+                iri: n.iri.clone(),
+                label: n.label.clone(),
+                kind: n.kind,
+                score,
+            }
+        })
+        .collect()
+}
+
+/// A node's number of edges.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Degree {
+    pub node: NodeIndex,
+    pub iri: String,
+    pub label: String,
+    pub kind: NodeKind,
+    pub in_degree: usize,
+    pub out_degree: usize,
+    pub total: usize,
+}
+
+/// In-, out- and total degree over the edges of `kinds` (every kind when empty), parallel edges each counted;
+/// sorted by total descending, then label. A self-loop counts once in and once out.
+pub fn degree(p: &Projection, kinds: &[EdgeKind], filter: &RankFilter) -> Vec<Degree> {
+    let mut ins = vec![0usize; p.graph.node_bound()];
+    let mut outs = vec![0usize; p.graph.node_bound()];
+    for e in p
+        .graph
+        .edge_references()
+        .filter(|e| super::kind_allowed(kinds, e.weight().kind))
+    {
+        outs[e.source().index()] += 1;
+        ins[e.target().index()] += 1;
+    }
+    let total = |n: NodeIndex| ins[n.index()] + outs[n.index()];
+    let order = |a: &NodeIndex, b: &NodeIndex| {
+        total(*b)
+            .cmp(&total(*a))
+            .then_with(|| super::by_label(p, *a, *b))
+    };
+    filter
+        .select(p, p.graph.node_indices().collect(), |n| *n, order)
+        .into_iter()
+        .map(|node| {
+            let n = &p.graph[node];
+            let (i, o) = (ins[node.index()], outs[node.index()]);
+            Degree {
+                node,
+                iri: n.iri.clone(),
+                label: n.label.clone(),
+                kind: n.kind,
+                in_degree: i,
+                out_degree: o,
+                total: i + o,
+            }
+        })
+        .collect()
+}
+
+/// The capital an investor put to work, from its `InvestsIn` edges.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Capital {
+    pub node: NodeIndex,
+    pub iri: String,
+    pub label: String,
+    pub kind: NodeKind,
+    /// Distinct investment events joined (several edges of one event count once; an edge without an event is an
+    /// event of its own).
+    pub rounds: usize,
+    /// Events in which the investor is marked as lead.
+    pub deals_led: usize,
+    /// Events joined whose size is known.
+    pub rounds_with_amount: usize,
+    /// Sum of the whole sizes of the rounds joined. Informative only: a $100M round with four investors adds
+    /// $100M to each of them, so these totals overlap and must not be summed across investors.
+    pub total_round_usd: f64,
+    /// Each round's size split equally among its distinct investors, summed. Summing this over all investors gives
+    /// the total of the distinct rounds.
+    pub attributed_usd: f64,
+}
+
+/// One investment event as seen from its edges: its size and its (investor, lead) pairs.
+#[derive(Default)]
+struct Round {
+    amount: Option<f64>,
+    members: Vec<(NodeIndex, bool)>,
+}
+
+/// Running totals of one investor.
+#[derive(Clone, Copy, Default)]
+struct Totals {
+    rounds: usize,
+    led: usize,
+    with_amount: usize,
+    total: f64,
+    attributed: f64,
+}
+
+/// Capital per investor, sorted by attributed amount descending, then rounds descending, then label. When the
+/// edges of one event disagree on the amount, the largest is taken.
+pub fn capital(p: &Projection, filter: &RankFilter) -> Vec<Capital> {
+    let mut ids: FastMap<EventKey<'_>, usize> = FastMap::default();
+    let mut rounds: Vec<Round> = Vec::new();
+    for e in p
+        .graph
+        .edge_references()
+        .filter(|e| e.weight().kind == EdgeKind::InvestsIn)
+    {
+        let id = *ids.entry(EventKey::of(p, e.id())).or_insert_with(|| {
+            rounds.push(Round::default());
+            rounds.len() - 1
+        });
+        let round = &mut rounds[id];
+        if let Some(a) = e.weight().amount_usd {
+            round.amount = Some(round.amount.map_or(a, |b: f64| b.max(a)));
+        }
+        round.members.push((e.source(), e.weight().lead));
+    }
+    let mut totals = vec![Totals::default(); p.graph.node_bound()];
+    for mut round in rounds {
+        // Sorted by investor with leads first, so one entry per investor remains, carrying its lead flag.
+        round.members.sort_by_key(|(n, lead)| (*n, !*lead));
+        round.members.dedup_by_key(|(n, _)| *n);
+        let share = round.amount.map(|a| a / round.members.len() as f64);
+        for (inv, lead) in round.members {
+            let t = &mut totals[inv.index()];
+            t.rounds += 1;
+            t.led += usize::from(lead);
+            if let (Some(a), Some(s)) = (round.amount, share) {
+                t.with_amount += 1;
+                t.total += a;
+                t.attributed += s;
+            }
+        }
+    }
+    let investors: Vec<NodeIndex> = p
+        .graph
+        .node_indices()
+        .filter(|n| totals[n.index()].rounds > 0)
+        .collect();
+    let order = |a: &NodeIndex, b: &NodeIndex| {
+        let (x, y) = (totals[a.index()], totals[b.index()]);
+        y.attributed
+            .total_cmp(&x.attributed)
+            .then_with(|| y.rounds.cmp(&x.rounds))
+            .then_with(|| super::by_label(p, *a, *b))
+    };
+    filter
+        .select(p, investors, |n| *n, order)
+        .into_iter()
+        .map(|node| {
+            let (n, t) = (&p.graph[node], totals[node.index()]);
+            Capital {
+                node,
+                iri: n.iri.clone(),
+                label: n.label.clone(),
+                kind: n.kind,
+                rounds: t.rounds,
+                deals_led: t.led,
+                rounds_with_amount: t.with_amount,
+                total_round_usd: t.total,
+                attributed_usd: t.attributed,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analytics::fixtures::{ix, Fx};
+    use crate::graph::Edge;
+    use proptest::prelude::*;
+    use std::collections::HashMap;
+    use EdgeKind::*;
+
+    fn score_of(p: &Projection, s: &Scores, iri: &str) -> f64 {
+        let node = ix(p, iri);
+        s.scores
+            .iter()
+            .find(|(n, _)| *n == node)
+            .map(|x| x.1)
+            .expect("scored")
+    }
+
+    fn check_pagerank(p: &Projection, cfg: &PageRankConfig, expected: &[(&str, f64)]) {
+        let s = pagerank(p, cfg);
+        for (iri, want) in expected {
+            let got = score_of(p, &s, iri);
+            assert!(
+                (got - want).abs() < 1e-6,
+                "pagerank of {iri}: {got} != {want}"
+            );
+        }
+        let total: f64 = s.scores.iter().map(|x| x.1).sum();
+        assert!((total - 1.0).abs() < 1e-9, "scores sum to {total}");
+    }
+
+    #[test]
+    fn pagerank_by_hand() {
+        // a→b, a→c, b→c, c→a. With d = 0.85, N = 3, jump = 0.05:
+        //   a = 0.05 + 0.85 c;  b = 0.05 + 0.85 a/2;  c = 0.05 + 0.85 (a/2 + b)
+        // Substituting: c = 0.0925 + 0.78625 a, a = 0.128625 / 0.3316875 = 686/1769, b = 380/1769, c = 703/1769.
+        let cycle = Fx::new()
+            .orgs(&["a", "b", "c"])
+            .edge("a", "b", InvestsIn)
+            .edge("a", "c", InvestsIn)
+            .edge("b", "c", InvestsIn)
+            .edge("c", "a", InvestsIn)
+            .done();
+        let cfg = PageRankConfig::default();
+        check_pagerank(
+            &cycle,
+            &cfg,
+            &[
+                ("a", 686.0 / 1769.0),
+                ("b", 380.0 / 1769.0),
+                ("c", 703.0 / 1769.0),
+            ],
+        );
+        // a→b with b dangling: b's rank is spread over both. a = 0.075 + 0.85 b/2, b = 1 - a, so
+        // 1.425 a = 0.5: a = 0.5/1.425 = 20/57, b = 37/57.
+        let dangling = Fx::new().orgs(&["a", "b"]).edge("a", "b", InvestsIn).done();
+        check_pagerank(&dangling, &cfg, &[("a", 20.0 / 57.0), ("b", 37.0 / 57.0)]);
+        // Kinds filter: only partnerships pass rank, and there are none, so every node is dangling: uniform.
+        let only = PageRankConfig {
+            kinds: vec![PartnersWith],
+            ..PageRankConfig::default()
+        };
+        check_pagerank(
+            &cycle,
+            &only,
+            &[("a", 1.0 / 3.0), ("b", 1.0 / 3.0), ("c", 1.0 / 3.0)],
+        );
+        // Four nodes, a 4-cycle: by symmetry 1/4 each.
+        let ring = Fx::new()
+            .orgs(&["a", "b", "c", "d"])
+            .chain(&["a", "b", "c", "d", "a"], Funds)
+            .done();
+        check_pagerank(
+            &ring,
+            &cfg,
+            &[("a", 0.25), ("b", 0.25), ("c", 0.25), ("d", 0.25)],
+        );
+    }
+
+    #[test]
+    fn pagerank_stops_and_reports() {
+        let ring = Fx::new()
+            .orgs(&["a", "b"])
+            .chain(&["a", "b", "a"], Funds)
+            .done();
+        // Uniform start is already the answer: one iteration with no change.
+        let s = pagerank(&ring, &PageRankConfig::default());
+        assert_eq!((s.iterations, s.delta), (1, 0.0));
+        let cycle = Fx::new()
+            .orgs(&["a", "b", "c"])
+            .chain(&["a", "b", "c"], Funds)
+            .done();
+        let capped = pagerank(
+            &cycle,
+            &PageRankConfig {
+                max_iterations: 3,
+                ..PageRankConfig::default()
+            },
+        );
+        assert_eq!(capped.iterations, 3);
+        assert!(capped.delta > 1e-9);
+        assert_eq!(
+            pagerank(&Projection::new(), &PageRankConfig::default()),
+            Scores::default()
+        );
+    }
+
+    fn check_betweenness(p: &Projection, cfg: &BetweennessConfig, expected: &[(&str, f64)]) {
+        let s = betweenness(p, cfg);
+        for (iri, want) in expected {
+            let got = score_of(p, &s, iri);
+            assert!(
+                (got - want).abs() < 1e-12,
+                "betweenness of {iri}: {got} != {want}, {cfg:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn betweenness_by_hand() {
+        // a→b→c: only the pair (a, c) goes through b.
+        let line = Fx::new()
+            .orgs(&["a", "b", "c"])
+            .chain(&["a", "b", "c"], InvestsIn)
+            .done();
+        let directed = BetweennessConfig::default();
+        let undirected = BetweennessConfig {
+            undirected: true,
+            ..BetweennessConfig::default()
+        };
+        check_betweenness(&line, &directed, &[("a", 0.0), ("b", 1.0), ("c", 0.0)]);
+        check_betweenness(&line, &undirected, &[("a", 0.0), ("b", 1.0), ("c", 0.0)]);
+        // a→b→d, a→c→d (plus a parallel a→b): two shortest a–d paths, one through each middle node.
+        let diamond = Fx::new()
+            .orgs(&["a", "b", "c", "d"])
+            .chain(&["a", "b", "d"], InvestsIn)
+            .chain(&["a", "c", "d"], InvestsIn)
+            .edge("a", "b", InvestsIn)
+            .done();
+        check_betweenness(
+            &diamond,
+            &directed,
+            &[("a", 0.0), ("b", 0.5), ("c", 0.5), ("d", 0.0)],
+        );
+        // Undirected, the pair (b, c) also has two shortest paths, via a and via d: each gets 0.5 more.
+        check_betweenness(
+            &diamond,
+            &undirected,
+            &[("a", 0.5), ("b", 0.5), ("c", 0.5), ("d", 0.5)],
+        );
+        // Star, undirected: the hub h lies on all 3 pairs of leaves.
+        let star = Fx::new()
+            .orgs(&["h", "x", "y", "z"])
+            .edge("x", "h", MemberOf)
+            .edge("y", "h", MemberOf)
+            .edge("z", "h", MemberOf)
+            .done();
+        check_betweenness(&star, &undirected, &[("h", 3.0), ("x", 0.0)]);
+        check_betweenness(&star, &directed, &[("h", 0.0)]);
+        // Sampled with as many sources as nodes: exact.
+        let sampled = BetweennessConfig {
+            sources: Some(4),
+            ..undirected.clone()
+        };
+        check_betweenness(&star, &sampled, &[("h", 3.0)]);
+        // Two sources of four (compact 0 and 2: h and y): from h nothing passes through anyone; from y, h is on
+        // the paths to x and z: 2 (directed count), × 4/2 for the sample, ÷ 2 for undirected = 2.
+        let half = BetweennessConfig {
+            sources: Some(2),
+            ..undirected
+        };
+        check_betweenness(&star, &half, &[("h", 2.0)]);
+    }
+
+    fn labels(rows: &[Ranking]) -> Vec<(&str, f64)> {
+        rows.iter().map(|r| (r.iri.as_str(), r.score)).collect()
+    }
+
+    #[test]
+    fn ranking_sorts_filters_and_cuts() {
+        let mut p = Fx::new()
+            .orgs(&["b", "a", "c"])
+            .tech("t", 3)
+            .node("prs", NodeKind::Person, "Ann")
+            .done();
+        p.node_mut("c").unwrap().types = vec!["Investor".into()];
+        let scores: Vec<(NodeIndex, f64)> =
+            [("b", 0.2), ("a", 0.2), ("c", 0.5), ("t", 0.1), ("prs", 0.0)]
+                .iter()
+                .map(|(i, s)| (ix(&p, i), *s))
+                .chain([(NodeIndex::new(77), 9.0)])
+                .collect();
+        let all = RankFilter::default();
+        // Ties (a, b at 0.2) by label; the unknown node 77 is skipped.
+        assert_eq!(
+            labels(&ranking(&p, &scores, &all)),
+            [("c", 0.5), ("a", 0.2), ("b", 0.2), ("t", 0.1), ("prs", 0.0)]
+        );
+        let top2 = RankFilter {
+            top: Some(2),
+            ..all.clone()
+        };
+        assert_eq!(
+            labels(&ranking(&p, &scores, &top2)),
+            [("c", 0.5), ("a", 0.2)]
+        );
+        let techs = RankFilter {
+            node_kinds: vec![NodeKind::Technology],
+            ..all.clone()
+        };
+        assert_eq!(labels(&ranking(&p, &scores, &techs)), [("t", 0.1)]);
+        let investors = RankFilter {
+            types: vec!["investor".into()],
+            ..all
+        };
+        assert_eq!(labels(&ranking(&p, &scores, &investors)), [("c", 0.5)]);
+    }
+
+    #[test]
+    fn degrees() {
+        // a→b twice (parallel), b→c, c→c (self-loop), a partners c.
+        let p = Fx::new()
+            .orgs(&["a", "b", "c", "d"])
+            .edge("a", "b", InvestsIn)
+            .edge("a", "b", InvestsIn)
+            .edge("b", "c", InvestsIn)
+            .edge("c", "c", InvestsIn)
+            .edge("a", "c", PartnersWith)
+            .done();
+        let show = |kinds: &[EdgeKind], top| -> Vec<(String, usize, usize, usize)> {
+            degree(
+                &p,
+                kinds,
+                &RankFilter {
+                    top,
+                    ..RankFilter::default()
+                },
+            )
+            .into_iter()
+            .map(|d| (d.iri, d.in_degree, d.out_degree, d.total))
+            .collect()
+        };
+        let rows = |v: &[(&str, usize, usize, usize)]| -> Vec<(String, usize, usize, usize)> {
+            v.iter()
+                .map(|(i, a, b, c)| (i.to_string(), *a, *b, *c))
+                .collect()
+        };
+        // All kinds: a out 3; b in 2 out 1; c in 3 (b, itself, a) out 1; d nothing. Ties (a, b at 3) by label.
+        assert_eq!(
+            show(&[], None),
+            rows(&[
+                ("c", 3, 1, 4),
+                ("a", 0, 3, 3),
+                ("b", 2, 1, 3),
+                ("d", 0, 0, 0)
+            ])
+        );
+        assert_eq!(
+            show(&[PartnersWith], Some(2)),
+            rows(&[("a", 0, 1, 1), ("c", 1, 0, 1)])
+        );
+    }
+
+    /// Three rounds: r1 ($100M, x leads, x and y join, x through two edges), r2 ($30M: x, y, z), r3 (no amount:
+    /// z alone), and an event-less edge from y ($8M) that is a round of its own.
+    fn rounds() -> Projection {
+        Fx::new()
+            .orgs(&["x", "y", "z", "c1", "c2", "c3"])
+            .lead("x", "c1", "r1", Some(100e6), "2021-01-01")
+            .invest("x", "c1", "r1", Some(100e6), "2021-01-01")
+            .invest("y", "c1", "r1", Some(100e6), "2021-01-01")
+            .invest("x", "c2", "r2", Some(30e6), "2022-01-01")
+            .invest("y", "c2", "r2", None, "2022-01-01")
+            .invest("z", "c2", "r2", Some(30e6), "2022-01-01")
+            .invest("z", "c3", "r3", None, "2023-01-01")
+            .full(
+                "y",
+                "c3",
+                Edge {
+                    amount_usd: Some(8e6),
+                    ..Edge::new(InvestsIn)
+                },
+            )
+            .done()
+    }
+
+    #[test]
+    fn capital_per_investor() {
+        let p = rounds();
+        let got: Vec<(String, usize, usize, usize, f64, f64)> = capital(&p, &RankFilter::default())
+            .into_iter()
+            .map(|c| {
+                (
+                    c.iri,
+                    c.rounds,
+                    c.deals_led,
+                    c.rounds_with_amount,
+                    c.total_round_usd,
+                    c.attributed_usd,
+                )
+            })
+            .collect();
+        // x: r1 (100/2 = 50) + r2 (30/3 = 10) = 60, led r1. y: r1 50 + r2 10 + own 8 = 68. z: r2 10, r3 unknown.
+        let want: Vec<(String, usize, usize, usize, f64, f64)> = vec![
+            ("y".into(), 3, 0, 3, 138e6, 68e6),
+            ("x".into(), 2, 1, 2, 130e6, 60e6),
+            ("z".into(), 2, 0, 1, 30e6, 10e6),
+        ];
+        assert_eq!(got, want);
+        // Attributed amounts add up to the distinct rounds: 100 + 30 + 8 = 138.
+        let sum: f64 = capital(&p, &RankFilter::default())
+            .iter()
+            .map(|c| c.attributed_usd)
+            .sum();
+        assert_eq!(sum, 138e6);
+        let top = capital(
+            &p,
+            &RankFilter {
+                top: Some(1),
+                ..RankFilter::default()
+            },
+        );
+        assert_eq!(top.len(), 1);
+    }
+
+    // Invariance: PageRank, betweenness and degree depend only on the graph's shape, not on IRIs, labels or the
+    // order in which nodes and edges were added.
+
+    #[derive(Debug, Clone)]
+    struct Shape {
+        n: usize,
+        edges: Vec<(usize, usize)>,
+        perm: Vec<usize>,
+        names: Vec<usize>,
+    }
+
+    fn shape() -> impl Strategy<Value = Shape> {
+        (1usize..9).prop_flat_map(|n| {
+            let idx: Vec<usize> = (0..n).collect();
+            (
+                Just(n),
+                prop::collection::vec((0..n, 0..n), 0..24),
+                Just(idx.clone()).prop_shuffle(),
+                Just(idx).prop_shuffle(),
+            )
+                .prop_map(|(n, edges, perm, names)| Shape {
+                    n,
+                    edges,
+                    perm,
+                    names,
+                })
+        })
+    }
+
+    /// Builds the graph; with `shuffled`, node i is added at position perm[i] under the name names[i] and edges are
+    /// added in reverse. Returns the projection and the node index of each original node.
+    fn build(s: &Shape, shuffled: bool) -> (Projection, Vec<NodeIndex>) {
+        let mut p = Projection::new();
+        let name = |i: usize| {
+            if shuffled {
+                format!("m{}", s.names[i])
+            } else {
+                format!("n{i}")
+            }
+        };
+        let mut order: Vec<usize> = (0..s.n).collect();
+        if shuffled {
+            order.sort_by_key(|i| s.perm[*i]);
+        }
+        for &i in &order {
+            p.add_node(crate::graph::Node::new(
+                &name(i),
+                NodeKind::Organization,
+                &name(i),
+            ));
+        }
+        let mut edges = s.edges.clone();
+        if shuffled {
+            edges.reverse();
+        }
+        for (a, b) in edges {
+            p.add_edge(&name(a), &name(b), Edge::new(InvestsIn))
+                .unwrap();
+        }
+        let ids = (0..s.n).map(|i| p.node(&name(i)).unwrap()).collect();
+        (p, ids)
+    }
+
+    fn per_node(scores: &Scores, ids: &[NodeIndex]) -> Vec<f64> {
+        let map: HashMap<NodeIndex, f64> = scores.scores.iter().copied().collect();
+        ids.iter().map(|n| map[n]).collect()
+    }
+
+    proptest! {
+        #[test]
+        fn top_n_is_the_head_of_the_full_ranking(scores in prop::collection::vec(0u8..4, 0..30), top in 0usize..35) {
+            // Few distinct scores, so many ties for the label order to break.
+            let mut p = Projection::new();
+            let nodes: Vec<(NodeIndex, f64)> = scores
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let n = p.add_node(crate::graph::Node::new(&format!("n{i}"), NodeKind::Organization, &format!("L{}", i % 7)));
+                    (n, f64::from(*s))
+                })
+                .collect();
+            let mut full = ranking(&p, &nodes, &RankFilter::default());
+            full.truncate(top);
+            prop_assert_eq!(ranking(&p, &nodes, &RankFilter { top: Some(top), ..RankFilter::default() }), full);
+        }
+
+        #[test]
+        fn scores_ignore_names_and_order(s in shape()) {
+            let (p, ids) = build(&s, false);
+            let (q, jds) = build(&s, true);
+            let close = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-9);
+            let cfg = PageRankConfig::default();
+            let (pa, pb) = (per_node(&pagerank(&p, &cfg), &ids), per_node(&pagerank(&q, &cfg), &jds));
+            prop_assert!(close(&pa, &pb), "pagerank {:?} vs {:?}", pa, pb);
+            for undirected in [false, true] {
+                let cfg = BetweennessConfig { undirected, ..BetweennessConfig::default() };
+                let (ba, bb) = (per_node(&betweenness(&p, &cfg), &ids), per_node(&betweenness(&q, &cfg), &jds));
+                prop_assert!(close(&ba, &bb), "betweenness {:?} vs {:?}", ba, bb);
+            }
+            let deg = |p: &Projection, ids: &[NodeIndex]| -> Vec<(usize, usize)> {
+                let rows = degree(p, &[], &RankFilter::default());
+                ids.iter().map(|n| rows.iter().find(|d| d.node == *n).map(|d| (d.in_degree, d.out_degree)).unwrap()).collect()
+            };
+            prop_assert_eq!(deg(&p, &ids), deg(&q, &jds));
+        }
+    }
+}

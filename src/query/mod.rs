@@ -1,0 +1,405 @@
+//! Running SPARQL: predeclared prefixes, the union default graph, parameters bound as RDF terms, and timeouts that
+//! really stop evaluation.
+//!
+//! Query text is never built from user input: every `--param NAME=VALUE` becomes an RDF term substituted for the
+//! variable `?NAME` after parsing, so a value such as `"} ; DROP ALL ; {"` is only ever a literal.
+
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use oxigraph::model::{Literal, NamedNode, Term, Triple, Variable};
+use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::store::Kg;
+use crate::vocab::{expand, PREFIXES};
+
+pub mod catalog;
+pub mod project;
+
+/// A query to run.
+#[derive(Clone, Debug, Default)]
+pub struct QueryRequest {
+    /// The SPARQL text.
+    pub text: String,
+    /// Where it came from, for error messages: `inline query`, a path, or `named query NAME`.
+    pub origin: String,
+    /// Values for variables, bound after parsing.
+    pub params: Vec<(String, Term)>,
+    /// Stop evaluation after this long.
+    pub timeout: Option<Duration>,
+}
+
+impl QueryRequest {
+    pub fn new(text: &str, origin: &str) -> QueryRequest {
+        QueryRequest {
+            text: text.to_owned(),
+            origin: origin.to_owned(),
+            ..QueryRequest::default()
+        }
+    }
+
+    pub fn param(mut self, name: &str, value: Term) -> QueryRequest {
+        self.params.push((name.to_owned(), value));
+        self
+    }
+}
+
+/// A fully read query result.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    Solutions {
+        variables: Vec<String>,
+        rows: Vec<Vec<Option<Term>>>,
+    },
+    Boolean(bool),
+    Graph(Vec<Triple>),
+}
+
+impl Outcome {
+    /// The solutions of a SELECT, or an error naming what the query returned instead.
+    pub fn into_solutions(self) -> Result<(Vec<String>, Vec<Vec<Option<Term>>>)> {
+        match self {
+            Outcome::Solutions { variables, rows } => Ok((variables, rows)),
+            Outcome::Boolean(_) => Err(Error::Evaluation(
+                "expected a SELECT query, got an ASK".into(),
+            )),
+            Outcome::Graph(_) => Err(Error::Evaluation(
+                "expected a SELECT query, got a graph".into(),
+            )),
+        }
+    }
+}
+
+fn evaluator(timeout_token: Option<CancellationToken>) -> SparqlEvaluator {
+    let mut ev = SparqlEvaluator::new();
+    for (p, iri) in PREFIXES {
+        ev = ev
+            .with_prefix(*p, *iri)
+            .expect("predeclared prefixes are valid IRIs");
+    }
+    if let Some(t) = timeout_token {
+        ev = ev.with_cancellation_token(t);
+    }
+    ev
+}
+
+/// Checks the syntax of a query without running it.
+pub fn check_query(text: &str, origin: &str) -> Result<()> {
+    parse(text, origin).map(|_| ())
+}
+
+fn syntax(origin: &str, e: &dyn std::fmt::Display) -> Error {
+    Error::SparqlSyntax {
+        origin: origin.to_owned(),
+        message: e.to_string(),
+    }
+}
+
+/// Parses query text with the predeclared prefixes.
+fn parse(text: &str, origin: &str) -> Result<spargebra::Query> {
+    let mut parser = spargebra::SparqlParser::new();
+    for (p, iri) in PREFIXES {
+        parser = parser
+            .with_prefix(*p, *iri)
+            .expect("predeclared prefixes are valid IRIs");
+    }
+    parser.parse_query(text).map_err(|e| syntax(origin, &e))
+}
+
+/// Makes sure every parameter variable is in the SELECT projection (oxigraph binds initial values only there).
+/// Returns the names it added, which are removed from the results again.
+fn project_params(query: &mut spargebra::Query, params: &[(String, Term)]) -> Vec<String> {
+    use spargebra::algebra::GraphPattern;
+    let spargebra::Query::Select { pattern, .. } = query else {
+        return Vec::new();
+    };
+    let mut node = pattern;
+    loop {
+        match node {
+            GraphPattern::Distinct { inner }
+            | GraphPattern::Reduced { inner }
+            | GraphPattern::Slice { inner, .. }
+            | GraphPattern::OrderBy { inner, .. } => node = inner,
+            GraphPattern::Project { variables, .. } => {
+                let mut added = Vec::new();
+                for (name, _) in params {
+                    if !variables.iter().any(|v| v.as_str() == name) {
+                        variables.push(Variable::new_unchecked(name.as_str()));
+                        added.push(name.clone());
+                    }
+                }
+                return added;
+            }
+            _ => return Vec::new(),
+        }
+    }
+}
+
+/// Runs a query on the store with the default graph as the union of all graphs.
+pub fn run(kg: &Kg, req: &QueryRequest) -> Result<Outcome> {
+    let token = CancellationToken::new();
+    let mut parsed = parse(&req.text, &req.origin)?;
+    let added = project_params(&mut parsed, &req.params);
+    let mut prepared = evaluator(Some(token.clone())).for_query(parsed);
+    prepared.dataset_mut().set_default_graph_as_union();
+    for (name, value) in &req.params {
+        let var = Variable::new(name.as_str()).map_err(|e| Error::Parameter {
+            name: name.clone(),
+            message: e.to_string(),
+        })?;
+        prepared = prepared.substitute_variable(var, value.clone());
+    }
+    let seconds = req.timeout.map(|d| d.as_secs_f64()).unwrap_or(0.0);
+    let Some(limit) = req.timeout else {
+        return evaluate(prepared, kg.inner(), &added, seconds);
+    };
+    // oxigraph checks the token only when it reads from the store, and a join that works in memory may run long
+    // without reading: evaluate on a worker and stop waiting when the time is up. The token stops the worker at
+    // its next read; a command-line process exits at once either way.
+    let store = kg.inner().clone();
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = tx.send(evaluate(prepared, &store, &added, seconds));
+    });
+    match rx.recv_timeout(limit) {
+        Ok(result) => result,
+        Err(_) => {
+            token.cancel();
+            Err(Error::Timeout { seconds })
+        }
+    }
+}
+
+fn evaluate(
+    prepared: oxigraph::sparql::PreparedSparqlQuery,
+    store: &oxigraph::store::Store,
+    added: &[String],
+    seconds: f64,
+) -> Result<Outcome> {
+    let eval_err = |e: QueryEvaluationError| match e {
+        QueryEvaluationError::Cancelled => Error::Timeout { seconds },
+        other => Error::Evaluation(other.to_string()),
+    };
+    let results = prepared.on_store(store).execute().map_err(eval_err)?;
+    Ok(match results {
+        QueryResults::Solutions(solutions) => {
+            let all: Vec<String> = solutions
+                .variables()
+                .iter()
+                .map(|v| v.as_str().to_owned())
+                .collect();
+            let keep: Vec<usize> = (0..all.len())
+                .filter(|i| !added.contains(&all[*i]))
+                .collect();
+            let variables = keep.iter().map(|i| all[*i].clone()).collect();
+            let mut rows = Vec::new();
+            for s in solutions {
+                let s = s.map_err(eval_err)?;
+                let values = s.values();
+                rows.push(
+                    keep.iter()
+                        .map(|i| values.get(*i).cloned().flatten())
+                        .collect(),
+                );
+            }
+            Outcome::Solutions { variables, rows }
+        }
+        QueryResults::Boolean(b) => Outcome::Boolean(b),
+        QueryResults::Graph(triples) => Outcome::Graph(
+            triples
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(eval_err)?,
+        ),
+    })
+}
+
+/// Runs a SPARQL update atomically.
+pub fn update(kg: &Kg, text: &str, origin: &str) -> Result<()> {
+    let mut ev = SparqlEvaluator::new();
+    for (p, iri) in PREFIXES {
+        ev = ev
+            .with_prefix(*p, *iri)
+            .expect("predeclared prefixes are valid IRIs");
+    }
+    let prepared = ev.parse_update(text).map_err(|e| syntax(origin, &e))?;
+    prepared
+        .on_store(kg.inner())
+        .execute()
+        .map_err(|e| Error::Evaluation(e.to_string()))?;
+    kg.bump_generation()
+}
+
+/// The type a parameter's value is read as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamKind {
+    /// An IRI: `<http://…>` or `prefix:local`.
+    Iri,
+    /// An entity by IRI, name or alias, resolved against the store's labels.
+    Entity,
+    /// A plain string literal.
+    String,
+    Integer,
+    Decimal,
+    /// An `xsd:date`, `YYYY-MM-DD`.
+    Date,
+    /// Guess from the text: `<iri>`, `prefix:local`, a number, `"literal"@lang`, else a string.
+    Auto,
+}
+
+impl ParamKind {
+    pub fn parse(s: &str) -> Option<ParamKind> {
+        Some(match s {
+            "iri" => ParamKind::Iri,
+            "entity" => ParamKind::Entity,
+            "string" => ParamKind::String,
+            "integer" => ParamKind::Integer,
+            "decimal" => ParamKind::Decimal,
+            "date" => ParamKind::Date,
+            "auto" | "any" => ParamKind::Auto,
+            _ => return None,
+        })
+    }
+}
+
+const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
+
+/// Reads a parameter value as an RDF term of the given kind. `Entity` values are resolved by [`resolve_entity`].
+pub fn param_term(kg: Option<&Kg>, name: &str, raw: &str, kind: ParamKind) -> Result<Term> {
+    let bad = |message: String| Error::Parameter {
+        name: name.to_owned(),
+        message,
+    };
+    let typed = |value: &str, dt: &str| -> Term {
+        Literal::new_typed_literal(value, NamedNode::new_unchecked(format!("{XSD}{dt}"))).into()
+    };
+    match kind {
+        ParamKind::Iri => iri_term(raw).ok_or_else(|| {
+            bad(format!(
+                "`{raw}` is not an IRI (<http://…> or prefix:local)"
+            ))
+        }),
+        ParamKind::String => Ok(Literal::new_simple_literal(raw).into()),
+        ParamKind::Integer => raw
+            .parse::<i64>()
+            .map(|_| typed(raw, "integer"))
+            .map_err(|_| bad(format!("`{raw}` is not an integer"))),
+        ParamKind::Decimal => {
+            let ok = !raw.is_empty()
+                && raw
+                    .trim_start_matches(['-', '+'])
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '.')
+                && raw.chars().filter(|c| *c == '.').count() <= 1
+                && raw.chars().any(|c| c.is_ascii_digit());
+            if ok {
+                Ok(typed(raw, "decimal"))
+            } else {
+                Err(bad(format!("`{raw}` is not a decimal number")))
+            }
+        }
+        ParamKind::Date => {
+            if crate::validate::is_valid_date(raw) {
+                Ok(typed(raw, "date"))
+            } else {
+                Err(bad(format!("`{raw}` is not a date (YYYY-MM-DD)")))
+            }
+        }
+        ParamKind::Entity => {
+            if let Some(t) = iri_term(raw) {
+                return Ok(t);
+            }
+            let kg = kg.ok_or_else(|| bad("an entity name needs a store to resolve it".into()))?;
+            resolve_entity(kg, raw)
+                .map(Term::from)
+                .map_err(|e| bad(e.to_string()))
+        }
+        ParamKind::Auto => {
+            if let Some(t) = iri_term(raw) {
+                return Ok(t);
+            }
+            if raw.parse::<i64>().is_ok() {
+                return Ok(typed(raw, "integer"));
+            }
+            if raw.contains('.') && raw.parse::<f64>().is_ok() && !raw.contains(['e', 'E']) {
+                return Ok(typed(raw, "decimal"));
+            }
+            if raw.starts_with('"') {
+                if let Ok(t) = raw.parse::<Term>() {
+                    return Ok(t);
+                }
+                // A `"…"^^prefix:type` literal: expand the datatype.
+                if let Some((lex, dt)) = raw.rsplit_once("^^") {
+                    if let (Some(dt), Some(lex)) = (
+                        expand(dt),
+                        lex.strip_prefix('"').and_then(|l| l.strip_suffix('"')),
+                    ) {
+                        return Ok(
+                            Literal::new_typed_literal(lex, NamedNode::new_unchecked(dt)).into(),
+                        );
+                    }
+                }
+            }
+            Ok(Literal::new_simple_literal(raw).into())
+        }
+    }
+}
+
+fn iri_term(raw: &str) -> Option<Term> {
+    if let Some(inner) = raw.strip_prefix('<').and_then(|r| r.strip_suffix('>')) {
+        return NamedNode::new(inner).ok().map(Term::from);
+    }
+    if raw.contains("://") {
+        return NamedNode::new(raw).ok().map(Term::from);
+    }
+    expand(raw)
+        .and_then(|iri| NamedNode::new(iri).ok())
+        .map(Term::from)
+}
+
+/// Finds the one entity whose label or alias equals `name` (case-insensitive). Several matches are an error that
+/// lists them.
+pub fn resolve_entity(kg: &Kg, name: &str) -> Result<NamedNode> {
+    let q = "SELECT DISTINCT ?e (SAMPLE(?l) AS ?label) WHERE {
+        ?e rdfs:label|skos:altLabel|skos:prefLabel ?n .
+        FILTER(LCASE(STR(?n)) = LCASE(STR(?name)))
+        FILTER(isIRI(?e))
+        OPTIONAL { ?e rdfs:label ?l FILTER(LANGMATCHES(LANG(?l), \"en\")) }
+        FILTER NOT EXISTS { ?e a mv:Source }
+      } GROUP BY ?e ORDER BY ?e";
+    let req = QueryRequest::new(q, "entity lookup")
+        .param("name", Literal::new_simple_literal(name).into());
+    let (_, rows) = run(kg, &req)?.into_solutions()?;
+    let found: Vec<(NamedNode, String)> = rows
+        .into_iter()
+        .filter_map(|r| match r.first().cloned().flatten() {
+            Some(Term::NamedNode(n)) => {
+                let label = match r.get(1).cloned().flatten() {
+                    Some(Term::Literal(l)) => l.value().to_owned(),
+                    _ => String::new(),
+                };
+                Some((n, label))
+            }
+            _ => None,
+        })
+        .collect();
+    match found.len() {
+        0 => Err(Error::Entity(format!(
+            "No entity is named `{name}`; try `mvkg search {name}`"
+        ))),
+        1 => Ok(found.into_iter().next().map(|(n, _)| n).expect("one")),
+        _ => {
+            let list: Vec<String> = found
+                .iter()
+                .map(|(n, l)| format!("  {} {}", crate::vocab::compact(n.as_str()), l))
+                .collect();
+            Err(Error::Entity(format!(
+                "`{name}` names several entities; use one of these IRIs:\n{}",
+                list.join("\n")
+            )))
+        }
+    }
+}

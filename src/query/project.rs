@@ -1,0 +1,422 @@
+//! Builds the petgraph [`Projection`] from the store, through SPARQL only (so it works the same over any
+//! SPARQL-speaking store), and keeps a persisted copy beside the store that is rebuilt whenever the store changes.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use oxigraph::model::Term;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::graph::{Edge, EdgeKind, Node, NodeKind, Projection, SourceRef};
+use crate::query::{run, QueryRequest};
+use crate::store::Kg;
+
+/// File name of the persisted projection inside the store directory.
+const FILE: &str = "mvkg-projection.bin";
+/// Bumped when the projection's layout or rules change, so old files are rebuilt.
+const FORMAT_VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct Persisted {
+    version: u32,
+    generation: String,
+    projection: Projection,
+}
+
+/// Where the projection came from, for `--verbose` output and tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Built,
+    Cached,
+}
+
+/// The projection of the store: read from the persisted file when it is in step with the store, else built and
+/// saved.
+pub fn projection(kg: &Kg) -> Result<(Projection, Origin)> {
+    let path = kg.path().join(FILE);
+    let generation = kg.generation();
+    if kg.path().is_dir() && !generation.is_empty() {
+        if let Some(p) = read_persisted(&path, &generation) {
+            return Ok((p, Origin::Cached));
+        }
+    }
+    let p = build(kg)?;
+    if kg.path().is_dir() && !generation.is_empty() {
+        // A read-only store directory may refuse the file: the projection is then rebuilt next time.
+        let _ = write_persisted(&path, &generation, &p);
+    }
+    Ok((p, Origin::Built))
+}
+
+fn read_persisted(path: &PathBuf, generation: &str) -> Option<Projection> {
+    let bytes = fs::read(path).ok()?;
+    let p: Persisted = postcard::from_bytes(&bytes).ok()?;
+    (p.version == FORMAT_VERSION && p.generation == generation).then_some(p.projection)
+}
+
+fn write_persisted(path: &PathBuf, generation: &str, p: &Projection) -> std::io::Result<()> {
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let data = Persisted {
+        version: FORMAT_VERSION,
+        generation: generation.to_owned(),
+        projection: p.clone(),
+    };
+    let bytes = postcard::to_allocvec(&data).map_err(std::io::Error::other)?;
+    let mut w = BufWriter::new(fs::File::create(&tmp)?);
+    w.write_all(&bytes)?;
+    w.flush()?;
+    drop(w);
+    fs::rename(&tmp, path)
+}
+
+type Row = Vec<Option<String>>;
+
+fn select(kg: &Kg, q: &str) -> Result<Vec<Row>> {
+    let (_, rows) = run(kg, &QueryRequest::new(q, "graph projection"))?.into_solutions()?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            r.into_iter()
+                .map(|t| match t {
+                    Some(Term::NamedNode(n)) => Some(n.into_string()),
+                    Some(Term::Literal(l)) => Some(l.value().to_owned()),
+                    Some(Term::BlankNode(b)) => Some(format!("_:{}", b.as_str())),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect())
+}
+
+fn get(r: &Row, i: usize) -> Option<&str> {
+    r.get(i).and_then(|v| v.as_deref())
+}
+
+fn num(r: &Row, i: usize) -> Option<f64> {
+    get(r, i).and_then(|v| v.parse().ok())
+}
+
+/// Builds the projection by querying the store.
+pub fn build(kg: &Kg) -> Result<Projection> {
+    let mut p = Projection::new();
+
+    // Nodes, with the most specific kind: a class list in priority order.
+    let typed = select(
+        kg,
+        "SELECT ?e ?class WHERE {
+           VALUES ?class { mv:Organization mv:Company mv:Investor mv:GovernmentBody mv:Alliance mv:EducationBody
+                           mv:Person mv:Product mv:Technology mv:Country mv:Policy }
+           ?e a ?class . FILTER(isIRI(?e)) }",
+    )?;
+    let mut kinds: BTreeMap<String, (NodeKind, BTreeSet<String>)> = BTreeMap::new();
+    for r in &typed {
+        let (Some(e), Some(class)) = (get(r, 0), get(r, 1)) else {
+            continue;
+        };
+        let local = class.rsplit('#').next().unwrap_or(class).to_owned();
+        let kind = match local.as_str() {
+            "Person" => NodeKind::Person,
+            "Product" => NodeKind::Product,
+            "Technology" => NodeKind::Technology,
+            "Country" => NodeKind::Country,
+            "Policy" => NodeKind::Programme,
+            _ => NodeKind::Organization,
+        };
+        let entry = kinds.entry(e.to_owned()).or_insert((kind, BTreeSet::new()));
+        // An organisation type wins over a product typing of the same IRI; otherwise the first seen.
+        if kind == NodeKind::Organization {
+            entry.0 = kind;
+        }
+        entry.1.insert(local);
+    }
+    let labels = select(
+        kg,
+        "SELECT ?e ?l (LANG(?l) AS ?lang) ?pref WHERE {
+           { ?e rdfs:label ?l BIND(1 AS ?pref) } UNION { ?e skos:prefLabel ?l BIND(2 AS ?pref) }
+           UNION { ?e skos:altLabel ?l BIND(3 AS ?pref) } FILTER(isIRI(?e)) }",
+    )?;
+    let mut names: HashMap<String, Vec<(u8, String)>> = HashMap::new();
+    for r in &labels {
+        let (Some(e), Some(l)) = (get(r, 0), get(r, 1)) else {
+            continue;
+        };
+        if !kinds.contains_key(e) {
+            continue;
+        }
+        let lang = get(r, 2).unwrap_or("");
+        let pref = get(r, 3).and_then(|v| v.parse::<u8>().ok()).unwrap_or(3);
+        // Rank: English rdfs:label first, then any rdfs:label, then the rest.
+        let rank = match (pref, lang.starts_with("en")) {
+            (1, true) => 0,
+            (1, false) if lang.is_empty() => 1,
+            (2, true) => 2,
+            (1, false) => 3,
+            _ => 4,
+        };
+        names
+            .entry(e.to_owned())
+            .or_default()
+            .push((rank, l.to_owned()));
+    }
+    let countries = select(
+        kg,
+        "SELECT ?e ?code WHERE { ?e mv:country ?c . OPTIONAL { ?c mv:iso3166 ?iso } BIND(COALESCE(STR(?iso), REPLACE(STR(?c), \"^.*/\", \"\")) AS ?code) }",
+    )?;
+    let mut country_of: HashMap<String, String> = HashMap::new();
+    for r in &countries {
+        if let (Some(e), Some(c)) = (get(r, 0), get(r, 1)) {
+            country_of
+                .entry(e.to_owned())
+                .or_insert_with(|| c.to_owned());
+        }
+    }
+    let layers = select(
+        kg,
+        "SELECT ?t ?rank WHERE { ?t mv:layer ?l . ?l mv:layerRank ?rank }",
+    )?;
+    let mut layer_of: HashMap<String, u8> = HashMap::new();
+    for r in &layers {
+        if let (Some(t), Some(rank)) = (get(r, 0), num(r, 1)) {
+            let rank = rank as u8;
+            layer_of
+                .entry(t.to_owned())
+                .and_modify(|v| *v = (*v).min(rank))
+                .or_insert(rank);
+        }
+    }
+    for (iri, (kind, types)) in &kinds {
+        let mut all = names.remove(iri).unwrap_or_default();
+        all.sort();
+        all.dedup_by(|a, b| a.1 == b.1);
+        let label = all
+            .first()
+            .map(|(_, l)| l.clone())
+            .unwrap_or_else(|| crate::vocab::compact(iri));
+        let mut node = Node::new(iri, *kind, &label);
+        node.aliases = all
+            .into_iter()
+            .skip(1)
+            .map(|(_, l)| l)
+            .filter(|l| l != &label)
+            .collect();
+        node.types = types.iter().cloned().collect();
+        node.country = if *kind == NodeKind::Country {
+            Some(iri.rsplit('/').next().unwrap_or_default().to_owned())
+        } else {
+            country_of.get(iri).cloned()
+        };
+        node.layer = layer_of.get(iri).copied();
+        p.add_node(node);
+    }
+
+    // Sources of events and of plain facts.
+    let event_sources = select(
+        kg,
+        "SELECT DISTINCT ?ev ?g WHERE { VALUES ?c { mv:Investment mv:Acquisition mv:Stake mv:Policy mv:Membership mv:Partnership }
+           GRAPH ?g { ?ev a ?c } }",
+    )?;
+    let mut sources_of: HashMap<String, Vec<String>> = HashMap::new();
+    for r in &event_sources {
+        if let (Some(ev), Some(g)) = (get(r, 0), get(r, 1)) {
+            sources_of
+                .entry(ev.to_owned())
+                .or_default()
+                .push(g.to_owned());
+        }
+    }
+    let srcs = |ev: &str| sources_of.get(ev).cloned().unwrap_or_default();
+
+    let add = |p: &mut Projection, from: &str, to: &str, e: Edge| {
+        p.add_edge(from, to, e);
+    };
+
+    // Investments: one edge per investor, carrying the whole round.
+    let inv = select(
+        kg,
+        "SELECT ?ev ?investor ?investee (MIN(?usd) AS ?amount) (MIN(?d) AS ?date) (SAMPLE(?round) AS ?rt)
+                (SAMPLE(?isLead) AS ?lead) WHERE {
+           ?ev a mv:Investment ; mv:investee ?investee .
+           { ?ev mv:investor ?investor } UNION { ?ev mv:leadInvestor ?investor }
+           OPTIONAL { ?ev mv:amountUSD ?usd }
+           OPTIONAL { ?ev mv:date ?d }
+           OPTIONAL { ?ev mv:roundType ?round }
+           BIND(EXISTS { ?ev mv:leadInvestor ?investor } AS ?isLead)
+         } GROUP BY ?ev ?investor ?investee",
+    )?;
+    for r in &inv {
+        let (Some(ev), Some(from), Some(to)) = (get(r, 0), get(r, 1), get(r, 2)) else {
+            continue;
+        };
+        let mut e = Edge::new(EdgeKind::InvestsIn);
+        e.event = Some(ev.to_owned());
+        e.amount_usd = num(r, 3);
+        e.date = get(r, 4).map(str::to_owned);
+        e.detail = get(r, 5).map(str::to_owned);
+        e.lead = get(r, 6) == Some("true");
+        e.sources = srcs(ev);
+        add(&mut p, from, to, e);
+    }
+    let acq = select(
+        kg,
+        "SELECT ?ev ?a ?t (MIN(?usd) AS ?amount) (MIN(?d) AS ?date) (SAMPLE(?st) AS ?status) WHERE {
+           ?ev a mv:Acquisition ; mv:acquirer ?a ; mv:target ?t .
+           OPTIONAL { ?ev mv:amountUSD ?usd } OPTIONAL { ?ev mv:date ?d } OPTIONAL { ?ev mv:status ?st }
+         } GROUP BY ?ev ?a ?t",
+    )?;
+    for r in &acq {
+        let (Some(ev), Some(from), Some(to)) = (get(r, 0), get(r, 1), get(r, 2)) else {
+            continue;
+        };
+        let mut e = Edge::new(EdgeKind::Acquires);
+        e.event = Some(ev.to_owned());
+        e.amount_usd = num(r, 3);
+        e.date = get(r, 4).map(str::to_owned);
+        e.detail = get(r, 5).map(str::to_owned);
+        e.sources = srcs(ev);
+        add(&mut p, from, to, e);
+    }
+    let stakes = select(
+        kg,
+        "SELECT ?ev ?h ?c (MAX(?pct) AS ?stake) (MIN(?d) AS ?date) (MIN(?usd) AS ?amount) WHERE {
+           ?ev a mv:Stake ; mv:holder ?h ; mv:heldIn ?c .
+           OPTIONAL { ?ev mv:stakePercent ?pct } OPTIONAL { ?ev mv:date ?d } OPTIONAL { ?ev mv:amountUSD ?usd }
+         } GROUP BY ?ev ?h ?c",
+    )?;
+    for r in &stakes {
+        let (Some(ev), Some(from), Some(to)) = (get(r, 0), get(r, 1), get(r, 2)) else {
+            continue;
+        };
+        let mut e = Edge::new(EdgeKind::HoldsStakeIn);
+        e.event = Some(ev.to_owned());
+        e.stake = num(r, 3);
+        e.date = get(r, 4).map(str::to_owned);
+        e.amount_usd = num(r, 5);
+        e.sources = srcs(ev);
+        add(&mut p, from, to, e);
+    }
+    let members = select(
+        kg,
+        "SELECT ?ev ?m ?a (MIN(?d) AS ?date) WHERE { ?ev a mv:Membership ; mv:member ?m ; mv:memberOf ?a .
+           OPTIONAL { ?ev mv:date ?d } } GROUP BY ?ev ?m ?a",
+    )?;
+    for r in &members {
+        let (Some(ev), Some(from), Some(to)) = (get(r, 0), get(r, 1), get(r, 2)) else {
+            continue;
+        };
+        let mut e = Edge::new(EdgeKind::MemberOf);
+        e.event = Some(ev.to_owned());
+        e.date = get(r, 3).map(str::to_owned);
+        e.sources = srcs(ev);
+        add(&mut p, from, to, e);
+    }
+    let partners = select(
+        kg,
+        "SELECT ?ev ?a ?b (MIN(?d) AS ?date) WHERE { ?ev a mv:Partnership ; mv:partner ?a, ?b . FILTER(?a != ?b)
+           OPTIONAL { ?ev mv:date ?d } } GROUP BY ?ev ?a ?b",
+    )?;
+    for r in &partners {
+        let (Some(ev), Some(from), Some(to)) = (get(r, 0), get(r, 1), get(r, 2)) else {
+            continue;
+        };
+        let mut e = Edge::new(EdgeKind::PartnersWith);
+        e.event = Some(ev.to_owned());
+        e.date = get(r, 3).map(str::to_owned);
+        e.sources = srcs(ev);
+        add(&mut p, from, to, e);
+    }
+    let policies = select(
+        kg,
+        "SELECT ?ev ?issuer ?b (MIN(?usd) AS ?amount) (MIN(?d) AS ?date) WHERE { ?ev a mv:Policy .
+           OPTIONAL { ?ev mv:issuedBy ?issuer } OPTIONAL { ?ev mv:beneficiary ?b }
+           OPTIONAL { ?ev mv:amountUSD ?usd } OPTIONAL { ?ev mv:date ?d } } GROUP BY ?ev ?issuer ?b",
+    )?;
+    let mut seen_issuer: BTreeSet<(String, String)> = BTreeSet::new();
+    for r in &policies {
+        let Some(ev) = get(r, 0) else { continue };
+        if let Some(issuer) = get(r, 1) {
+            if seen_issuer.insert((issuer.to_owned(), ev.to_owned())) {
+                let mut e = Edge::new(EdgeKind::Funds);
+                e.event = Some(ev.to_owned());
+                e.amount_usd = num(r, 3);
+                e.date = get(r, 4).map(str::to_owned);
+                e.sources = srcs(ev);
+                add(&mut p, issuer, ev, e);
+            }
+        }
+        if let Some(b) = get(r, 2) {
+            let mut e = Edge::new(EdgeKind::Funds);
+            e.event = Some(ev.to_owned());
+            e.date = get(r, 4).map(str::to_owned);
+            e.sources = srcs(ev);
+            add(&mut p, ev, b, e);
+        }
+    }
+
+    // Plain facts, each with the graphs that state it.
+    let facts = select(
+        kg,
+        "SELECT ?s ?p ?o ?g WHERE {
+           VALUES ?p { mv:subsidiaryOf mv:developer mv:technology mv:country }
+           GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?o)) }",
+    )?;
+    let mut grouped: BTreeMap<(String, String, String), Vec<String>> = BTreeMap::new();
+    for r in &facts {
+        let (Some(s), Some(pr), Some(o), Some(g)) = (get(r, 0), get(r, 1), get(r, 2), get(r, 3))
+        else {
+            continue;
+        };
+        grouped
+            .entry((s.to_owned(), pr.to_owned(), o.to_owned()))
+            .or_default()
+            .push(g.to_owned());
+    }
+    for ((s, pr, o), graphs) in grouped {
+        let local = pr.rsplit('#').next().unwrap_or(&pr);
+        let (kind, from, to) = match local {
+            "subsidiaryOf" => (EdgeKind::SubsidiaryOf, &s, &o),
+            "developer" => (EdgeKind::Develops, &o, &s),
+            "technology" => (EdgeKind::UsesTechnology, &s, &o),
+            "country" => (EdgeKind::LocatedIn, &s, &o),
+            _ => continue,
+        };
+        // Events carry mv:technology and mv:country too; only entities make edges.
+        if p.node(from).is_none() {
+            continue;
+        }
+        let mut e = Edge::new(kind);
+        e.sources = graphs;
+        add(&mut p, from, to, e);
+    }
+
+    // The bibliography.
+    let sources = select(
+        kg,
+        "SELECT ?s (SAMPLE(?t) AS ?title) (SAMPLE(?pub) AS ?publisher) (SAMPLE(?u) AS ?url) (SAMPLE(?i) AS ?issued) WHERE {
+           ?s a mv:Source . OPTIONAL { ?s dcterms:title ?t } OPTIONAL { ?s dcterms:publisher ?pub }
+           OPTIONAL { ?s schema:url ?u } OPTIONAL { ?s dcterms:issued ?i } } GROUP BY ?s",
+    )?;
+    for r in &sources {
+        let Some(s) = get(r, 0) else { continue };
+        p.sources.insert(
+            s.to_owned(),
+            SourceRef {
+                iri: s.to_owned(),
+                title: get(r, 1).map(str::to_owned),
+                publisher: get(r, 2).map(str::to_owned),
+                url: get(r, 3).map(str::to_owned),
+                issued: get(r, 4).map(str::to_owned),
+            },
+        );
+    }
+    Ok(p)
+}
+
+/// Turns an unknown-entity condition into the library error.
+pub fn not_found(what: &str) -> Error {
+    Error::Entity(format!(
+        "No entity `{what}` in the graph; try `mvkg search {what}`"
+    ))
+}

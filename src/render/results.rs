@@ -1,0 +1,137 @@
+//! SPARQL results: solutions and booleans in the W3C results formats or as a table, graphs in any RDF format.
+
+use std::io::Write;
+
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::model::{Term, Variable};
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
+
+use crate::error::{Error, Result};
+use crate::query::Outcome;
+use crate::render::table::{write_table, Rows};
+use crate::render::OutputFormat;
+use crate::vocab::{compact, PREFIXES};
+
+/// How a term reads in a table: IRIs shortened with the known prefixes, literals as their text.
+pub fn term_cell(t: &Term) -> String {
+    match t {
+        Term::NamedNode(n) => compact(n.as_str()),
+        Term::Literal(l) => l.value().to_owned(),
+        Term::BlankNode(b) => format!("_:{}", b.as_str()),
+        #[allow(unreachable_patterns)]
+        other => other.to_string(),
+    }
+}
+
+/// Writes a query outcome. `width` is the terminal width for tables.
+pub fn write_outcome(
+    outcome: &Outcome,
+    format: OutputFormat,
+    width: Option<u16>,
+    out: &mut impl Write,
+) -> Result<()> {
+    match (outcome, format) {
+        (Outcome::Solutions { variables, rows }, OutputFormat::Table) => {
+            let mut t = Rows {
+                header: variables.clone(),
+                rows: Vec::new(),
+            };
+            for r in rows {
+                t.push(
+                    r.iter()
+                        .map(|c| c.as_ref().map(term_cell).unwrap_or_default())
+                        .collect(),
+                );
+            }
+            write_table(&t, width, out)?;
+            writeln!(
+                out,
+                "{} row{}",
+                rows.len(),
+                if rows.len() == 1 { "" } else { "s" }
+            )?;
+            Ok(())
+        }
+        (Outcome::Solutions { variables, rows }, f) => {
+            let f = results_format(f, "solutions")?;
+            let vars: Vec<Variable> = variables
+                .iter()
+                .map(|v| Variable::new_unchecked(v.as_str()))
+                .collect();
+            let mut w = QueryResultsSerializer::from_format(f)
+                .serialize_solutions_to_writer(&mut *out, vars.clone())?;
+            for r in rows {
+                w.serialize(
+                    vars.iter()
+                        .zip(r.iter())
+                        .filter_map(|(v, t)| t.as_ref().map(|t| (v.as_ref(), t.as_ref()))),
+                )?;
+            }
+            w.finish()?;
+            Ok(())
+        }
+        (Outcome::Boolean(b), OutputFormat::Table) => {
+            writeln!(out, "{}", if *b { "yes" } else { "no" })?;
+            Ok(())
+        }
+        (Outcome::Boolean(b), f) => {
+            let f = results_format(f, "a boolean")?;
+            QueryResultsSerializer::from_format(f).serialize_boolean_to_writer(&mut *out, *b)?;
+            Ok(())
+        }
+        (Outcome::Graph(triples), OutputFormat::Table) => {
+            let mut t = Rows::new(&["subject", "predicate", "object"]);
+            for tr in triples {
+                t.push(vec![
+                    term_cell(&tr.subject.clone().into()),
+                    compact(tr.predicate.as_str()),
+                    term_cell(&tr.object),
+                ]);
+            }
+            write_table(&t, width, out)?;
+            writeln!(
+                out,
+                "{} triple{}",
+                triples.len(),
+                if triples.len() == 1 { "" } else { "s" }
+            )?;
+            Ok(())
+        }
+        (Outcome::Graph(triples), f) => {
+            let f = match f {
+                OutputFormat::Rdf(f) => f,
+                OutputFormat::Results(QueryResultsFormat::Json) | OutputFormat::Json => {
+                    crate::load::jsonld()
+                }
+                OutputFormat::Results(QueryResultsFormat::Xml) => RdfFormat::RdfXml,
+                _ => return Err(Error::Format(
+                    "A graph result is written as turtle, ntriples, nquads, trig, jsonld or rdfxml"
+                        .into(),
+                )),
+            };
+            let mut ser = RdfSerializer::from_format(f);
+            for (p, iri) in PREFIXES {
+                ser = ser
+                    .with_prefix(*p, *iri)
+                    .map_err(|e| Error::Format(e.to_string()))?;
+            }
+            let mut w = ser.for_writer(&mut *out);
+            for tr in triples {
+                w.serialize_triple(tr)?;
+            }
+            w.finish()?;
+            Ok(())
+        }
+    }
+}
+
+fn results_format(f: OutputFormat, what: &str) -> Result<QueryResultsFormat> {
+    match f {
+        OutputFormat::Results(f) => Ok(f),
+        OutputFormat::Json => Ok(QueryResultsFormat::Json),
+        OutputFormat::Csv => Ok(QueryResultsFormat::Csv),
+        _ => Err(Error::Format(format!(
+            "{what} are written as table, csv, tsv, json or xml, not as an RDF format"
+        ))),
+    }
+}

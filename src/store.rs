@@ -1,0 +1,279 @@
+//! The persistent store: an embedded oxigraph database on RocksDB, and the only module that names oxigraph's
+//! storage types.
+//!
+//! A store is a directory. Read-only opens may run side by side and next to one writer; a second writer is refused
+//! with [`Error::StoreLocked`] instead of RocksDB's raw lock message. A store that does not exist yet is built from
+//! the bundled data in a temporary directory next to it and moved into place, so a crash during the first use never
+//! leaves a half-loaded store behind.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use oxigraph::model::Quad;
+use oxigraph::store::{StorageError, Store};
+
+use crate::error::{Error, Result};
+
+/// How a command needs the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Queries only; many readers may share the store, also while a writer works.
+    Read,
+    /// Loads and updates; one writer at a time.
+    Write,
+}
+
+/// What to put into a store that is being created.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Initial {
+    /// The bundled ontology and dataset.
+    Bundled,
+    /// Nothing.
+    Empty,
+}
+
+/// The name of the file inside the store directory that changes on every write made through mvkg. The graph
+/// projection records it, so a stale projection is detected and rebuilt.
+const GENERATION_FILE: &str = "mvkg-generation";
+
+/// An open knowledge graph store.
+pub struct Kg {
+    store: Store,
+    path: PathBuf,
+    access: Access,
+}
+
+impl std::fmt::Debug for Kg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kg")
+            .field("path", &self.path)
+            .field("access", &self.access)
+            .finish()
+    }
+}
+
+impl Kg {
+    /// Opens the store at `path`; creates it from the bundled data first when it does not exist yet.
+    pub fn open(path: &Path, access: Access) -> Result<Kg> {
+        if !exists(path) {
+            create(path, Initial::Bundled)?;
+        }
+        Kg::open_existing(path, access)
+    }
+
+    /// Opens an existing store, never creating one.
+    pub fn open_existing(path: &Path, access: Access) -> Result<Kg> {
+        if !exists(path) {
+            return Err(Error::StoreMissing {
+                path: path.to_owned(),
+            });
+        }
+        let store = match access {
+            Access::Read => Store::open_read_only(path),
+            Access::Write => Store::open(path),
+        }
+        .map_err(|e| storage_error(path, &e))?;
+        Ok(Kg {
+            store,
+            path: path.to_owned(),
+            access,
+        })
+    }
+
+    /// (Re)creates the store at `path`. With `force`, an existing store is replaced — but only once the new one is
+    /// complete; without it, an existing store is an error.
+    pub fn init(path: &Path, initial: Initial, force: bool) -> Result<Kg> {
+        if exists(path) && !force {
+            return Err(Error::Storage {
+                path: path.to_owned(),
+                message: "a store already exists here; pass --force to rebuild it".into(),
+            });
+        }
+        create(path, initial)?;
+        Kg::open_existing(path, Access::Write)
+    }
+
+    /// An in-memory store, for validating files before they are loaded and for tests.
+    pub fn in_memory() -> Result<Kg> {
+        let store = Store::new().map_err(|e| storage_error(Path::new(":memory:"), &e))?;
+        Ok(Kg {
+            store,
+            path: PathBuf::from(":memory:"),
+            access: Access::Write,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn access(&self) -> Access {
+        self.access
+    }
+
+    pub(crate) fn inner(&self) -> &Store {
+        &self.store
+    }
+
+    pub(crate) fn storage_error(&self, e: &dyn std::error::Error) -> Error {
+        storage_error(&self.path, e)
+    }
+
+    /// Number of quads in the store.
+    pub fn len(&self) -> Result<usize> {
+        self.store.len().map_err(|e| storage_error(&self.path, &e))
+    }
+
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.len()? == 0)
+    }
+
+    /// An opaque stamp that changes whenever mvkg writes to the store.
+    pub fn generation(&self) -> String {
+        fs::read_to_string(self.path.join(GENERATION_FILE)).unwrap_or_default()
+    }
+
+    /// Records that the store changed (called after every successful write).
+    pub(crate) fn bump_generation(&self) -> Result<()> {
+        if self.path == Path::new(":memory:") {
+            return Ok(());
+        }
+        let stamp = new_stamp();
+        fs::write(self.path.join(GENERATION_FILE), stamp).map_err(|e| storage_error(&self.path, &e))
+    }
+
+    /// Streams quads into the store through the bulk loader and commits only when every quad was read: an error
+    /// from the iterator (a syntax error in a file) leaves the store untouched.
+    pub(crate) fn bulk_load(&self, quads: impl Iterator<Item = Result<Quad>>) -> Result<()> {
+        let mut loader = self.store.bulk_loader();
+        match loader.load_ok_quads::<Error, LoadFail>(quads) {
+            Ok(()) => {}
+            Err(LoadFail::Input(e)) => return Err(e),
+            Err(LoadFail::Storage(e)) => return Err(storage_error(&self.path, &e)),
+        }
+        loader.commit().map_err(|e| storage_error(&self.path, &e))
+    }
+
+    /// Flushes pending writes to disk.
+    pub fn flush(&self) -> Result<()> {
+        if self.access == Access::Write && self.path != Path::new(":memory:") {
+            self.store
+                .flush()
+                .map_err(|e| storage_error(&self.path, &e))?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a bulk load stopped: bad input, or the storage layer.
+enum LoadFail {
+    Input(Error),
+    Storage(StorageError),
+}
+
+impl From<Error> for LoadFail {
+    fn from(e: Error) -> Self {
+        LoadFail::Input(e)
+    }
+}
+
+impl From<StorageError> for LoadFail {
+    fn from(e: StorageError) -> Self {
+        LoadFail::Storage(e)
+    }
+}
+
+/// Whether a store directory exists at `path`.
+pub fn exists(path: &Path) -> bool {
+    path.join("CURRENT").is_file()
+}
+
+fn new_stamp() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{now}-{}", std::process::id())
+}
+
+/// Builds a store in a sibling temporary directory, then moves it into place.
+fn create(path: &Path, initial: Initial) -> Result<()> {
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(|e| storage_error(path, &e))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "store".into());
+    let tmp = parent.join(format!(".{name}.building-{}", std::process::id()));
+    if tmp.exists() {
+        fs::remove_dir_all(&tmp).map_err(|e| storage_error(&tmp, &e))?;
+    }
+    let built = (|| -> Result<()> {
+        let store = Store::open(&tmp).map_err(|e| storage_error(&tmp, &e))?;
+        let kg = Kg {
+            store,
+            path: tmp.clone(),
+            access: Access::Write,
+        };
+        if initial == Initial::Bundled {
+            crate::load::load_bundled(&kg)?;
+        }
+        kg.flush()?;
+        fs::write(tmp.join(GENERATION_FILE), new_stamp()).map_err(|e| storage_error(&tmp, &e))?;
+        Ok(())
+    })();
+    if let Err(e) = built {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    if exists(path) {
+        // Refuse to replace a store that a writer holds.
+        if let Err(e) = Store::open(path) {
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(storage_error(path, &e));
+        }
+        fs::remove_dir_all(path).map_err(|e| storage_error(path, &e))?;
+    } else if path.exists()
+        && path
+            .read_dir()
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(Error::Storage {
+            path: path.to_owned(),
+            message: "the directory exists and is not an mvkg store; choose another --store path"
+                .into(),
+        });
+    } else if path.exists() {
+        fs::remove_dir(path).map_err(|e| storage_error(path, &e))?;
+    }
+    fs::rename(&tmp, path).map_err(|e| storage_error(path, &e))?;
+    Ok(())
+}
+
+/// Turns a storage error into ours, recognising RocksDB's lock failure.
+fn storage_error(path: &Path, e: &dyn std::error::Error) -> Error {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    if message.contains("lock file")
+        || message.contains("LOCK")
+        || message.contains("Resource temporarily unavailable")
+    {
+        return Error::StoreLocked {
+            path: path.to_owned(),
+        };
+    }
+    Error::Storage {
+        path: path.to_owned(),
+        message,
+    }
+}

@@ -1,0 +1,283 @@
+//! Validation: shape rules written as SPARQL SELECTs in `queries/checks/`, run over the store or over files
+//! before they are loaded. Each result row is one violation; a rule selects `?node` and `?message`, and may select
+//! `?graph` (the source graph concerned) and `?ref` (a referenced IRI that must exist).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use oxigraph::model::Term;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::load::{self, bundled, LoadInput};
+use crate::query::{self, QueryRequest};
+use crate::store::{Access, Kg};
+use crate::vocab::compact;
+
+/// One rule.
+#[derive(Clone, Debug, Serialize)]
+pub struct Rule {
+    pub name: String,
+    pub title: String,
+    #[serde(skip)]
+    pub text: String,
+}
+
+/// One broken rule at one node.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Violation {
+    pub rule: String,
+    pub node: String,
+    pub message: String,
+    /// `file:line:column` of the node's first mention, when validating files.
+    pub position: Option<String>,
+    pub graph: Option<String>,
+}
+
+/// The outcome of a validation.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Report {
+    pub rules: usize,
+    pub violations: Vec<Violation>,
+}
+
+impl Report {
+    pub fn is_ok(&self) -> bool {
+        self.violations.is_empty()
+    }
+}
+
+/// The bundled rules.
+pub fn rules() -> Vec<Rule> {
+    bundled::check_files()
+        .iter()
+        .map(|(file, text)| {
+            let title = text
+                .lines()
+                .find_map(|l| {
+                    l.trim_start_matches('#')
+                        .trim()
+                        .strip_prefix("title:")
+                        .map(|t| t.trim().to_owned())
+                })
+                .unwrap_or_default();
+            Rule {
+                name: file.trim_end_matches(".rq").to_owned(),
+                title,
+                text: (*text).to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// Runs every rule over the store.
+pub fn validate_store(kg: &Kg) -> Result<Report> {
+    run_rules(kg, None)
+}
+
+/// Validates files before loading: they are parsed (a syntax error is reported with its position) into a
+/// scratch in-memory store with the bundled ontology, and the rules run there. References to entities that exist
+/// in `existing` (the user's store) are not reported as dangling.
+pub fn validate_files(
+    paths: &[&Path],
+    format: Option<&str>,
+    existing: Option<&Kg>,
+) -> Result<Report> {
+    let scratch = Kg::in_memory()?;
+    let mut inputs = Vec::new();
+    if let Some(first) = bundled::inputs()?.into_iter().next() {
+        inputs.push(first); // the ontology
+    }
+    let mut texts = Vec::new();
+    for p in paths {
+        inputs.push(LoadInput::file(p, format, None)?);
+        let text = std::fs::read_to_string(p).map_err(|source| crate::Error::Read {
+            path: p.to_path_buf(),
+            source,
+        })?;
+        texts.push((p.display().to_string(), text));
+    }
+    load::load(&scratch, inputs, None)?;
+    let mut report = run_rules(&scratch, existing)?;
+    for v in &mut report.violations {
+        v.position = locate(&texts, &v.node);
+    }
+    Ok(report)
+}
+
+fn run_rules(kg: &Kg, existing: Option<&Kg>) -> Result<Report> {
+    let rules = rules();
+    let mut violations = BTreeSet::new();
+    for rule in &rules {
+        let req = QueryRequest::new(&rule.text, &format!("check {}", rule.name));
+        let (vars, rows) = query::run(kg, &req)?.into_solutions()?;
+        let col = |name: &str| vars.iter().position(|v| v == name);
+        let (node_i, msg_i, graph_i, ref_i) =
+            (col("node"), col("message"), col("graph"), col("ref"));
+        for row in rows {
+            let get = |i: Option<usize>| i.and_then(|i| row.get(i).cloned().flatten());
+            if let (Some(r), Some(store)) = (get(ref_i), existing) {
+                if exists_in(store, &r)? {
+                    continue;
+                }
+            }
+            violations.insert(Violation {
+                rule: rule.name.clone(),
+                node: get(node_i).map(|t| term_text(&t)).unwrap_or_default(),
+                message: get(msg_i).map(|t| term_text(&t)).unwrap_or_default(),
+                position: None,
+                graph: get(graph_i).map(|t| term_text(&t)),
+            });
+        }
+    }
+    Ok(Report {
+        rules: rules.len(),
+        violations: violations.into_iter().collect(),
+    })
+}
+
+fn exists_in(kg: &Kg, t: &Term) -> Result<bool> {
+    let req = QueryRequest::new("ASK { ?r a ?type }", "reference check").param("r", t.clone());
+    Ok(matches!(
+        query::run(kg, &req)?,
+        query::Outcome::Boolean(true)
+    ))
+}
+
+fn term_text(t: &Term) -> String {
+    match t {
+        Term::NamedNode(n) => compact(n.as_str()),
+        Term::Literal(l) => l.value().to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// Finds the first mention of a node (`prefix:local` or `<iri>`) in the files: `file:line:column`.
+fn locate(texts: &[(String, String)], node: &str) -> Option<String> {
+    let full =
+        crate::vocab::expand(node).unwrap_or_else(|| node.trim_matches(['<', '>']).to_owned());
+    for (file, text) in texts {
+        let mut needles = vec![format!("<{full}>")];
+        for (prefix, ns) in declared_prefixes(text) {
+            if let Some(local) = full.strip_prefix(ns.as_str()) {
+                needles.push(format!("{prefix}:{local}"));
+            }
+        }
+        for (i, line) in text.lines().enumerate() {
+            for n in &needles {
+                let mut from = 0;
+                while let Some(at) = line[from..].find(n.as_str()) {
+                    let start = from + at;
+                    let end = start + n.len();
+                    let before_ok = start == 0
+                        || !is_name_char(line[..start].chars().next_back().unwrap_or(' '));
+                    let after_ok = end >= line.len()
+                        || !is_name_char(line[end..].chars().next().unwrap_or(' '));
+                    if before_ok && after_ok {
+                        return Some(format!(
+                            "{file}:{}:{}",
+                            i + 1,
+                            line[..start].chars().count() + 1
+                        ));
+                    }
+                    from = end;
+                }
+            }
+        }
+    }
+    None
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '-' || c == '_' || c == ':'
+}
+
+fn declared_prefixes(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            let rest = l
+                .strip_prefix("@prefix")
+                .or_else(|| l.strip_prefix("PREFIX"))
+                .or_else(|| l.strip_prefix("prefix"))?;
+            let (name, iri) = rest.trim().split_once(':')?;
+            let iri = iri.trim().strip_prefix('<')?.split('>').next()?;
+            Some((name.trim().to_owned(), iri.to_owned()))
+        })
+        .collect()
+}
+
+/// Whether `s` is a valid `YYYY-MM-DD` date of the proleptic Gregorian calendar.
+pub fn is_valid_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| {
+        s.get(r)
+            .filter(|t| t.bytes().all(|c| c.is_ascii_digit()))?
+            .parse::<u32>()
+            .ok()
+    };
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
+}
+
+/// Opens the store read-only for the reference check, if it exists.
+pub fn existing_store(path: &Path) -> Option<Kg> {
+    if crate::store::exists(path) {
+        Kg::open_existing(path, Access::Read).ok()
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        for (s, ok) in [
+            ("2021-11-23", true),
+            ("2020-02-29", true),
+            ("2021-02-29", false),
+            ("1900-02-29", false),
+            ("2000-02-29", true),
+            ("2021-13-01", false),
+            ("2021-00-10", false),
+            ("2021-04-31", false),
+            ("21-04-01", false),
+            ("2021/04/01", false),
+            ("2021-4-1", false),
+        ] {
+            assert_eq!(is_valid_date(s), ok, "{s}");
+        }
+    }
+
+    #[test]
+    fn locate_finds_prefixed_and_full_forms() {
+        let texts = vec![(
+            "a.trig".to_owned(),
+            "@prefix mvd: <https://w3id.org/mvkg/id/> .\nmvd:naver-zz a 1 .\n  mvd:naver-z a 2 .\n"
+                .to_owned(),
+        )];
+        assert_eq!(locate(&texts, "mvd:naver-z").as_deref(), Some("a.trig:3:3"));
+        let texts = vec![(
+            "b.nt".to_owned(),
+            "<https://w3id.org/mvkg/id/x> <p> <o> .\n".to_owned(),
+        )];
+        assert_eq!(locate(&texts, "mvd:x").as_deref(), Some("b.nt:1:1"));
+        assert_eq!(locate(&texts, "mvd:y"), None);
+    }
+}

@@ -1,0 +1,7 @@
+//! The integration tests: one binary, one module per feature. They run the real `mvkg` binary on real
+//! RocksDB-backed stores in temporary directories.
+
+mod common;
+mod core;
+mod query;
+mod validate;

@@ -15,12 +15,7 @@ fn list(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = fs::read_dir(dir)
         .map(|d| {
             d.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.is_file()
-                        && p.extension()
-                            .and_then(|e| e.to_str())
-                            .is_some_and(|e| exts.contains(&e))
-                })
+                .filter(|p| p.is_file() && p.extension().and_then(|e| e.to_str()).is_some_and(|e| exts.contains(&e)))
                 .collect()
         })
         .unwrap_or_default();
@@ -66,11 +61,7 @@ fn main() {
     let mut cmd = cli::Args::command();
     let gen_dir = out.join("completions");
     fs::create_dir_all(&gen_dir).unwrap();
-    for shell in [
-        clap_complete::Shell::Bash,
-        clap_complete::Shell::Zsh,
-        clap_complete::Shell::Fish,
-    ] {
+    for shell in [clap_complete::Shell::Bash, clap_complete::Shell::Zsh, clap_complete::Shell::Fish] {
         clap_complete::generate_to(shell, &mut cmd, "mvkg", &gen_dir).unwrap();
     }
     let man = clap_mangen::Man::new(cmd);

@@ -12,10 +12,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// creates the default store from the bundled data.
 #[derive(Debug, Parser)]
 #[command(name = "mvkg", version, propagate_version = true, max_term_width = 110)]
-#[command(
-    after_help = "Examples:\n  mvkg stats\n  mvkg query investors-in --param company=Zepeto\n  \
-                        mvkg query 'SELECT ?c WHERE { ?c a mv:Company } LIMIT 5'\n  mvkg load my-deals.ttl --graph https://example.org/my-source"
-)]
+#[command(after_help = "Examples:\n  mvkg stats\n  mvkg query investors-in --param company=Zepeto\n  \
+                        mvkg query 'SELECT ?c WHERE { ?c a mv:Company } LIMIT 5'\n  mvkg load my-deals.ttl --graph https://example.org/my-source")]
 pub struct Args {
     /// Store directory [default: $XDG_DATA_HOME/mvkg/store or ~/.local/share/mvkg/store]
     #[arg(long, global = true, env = "MVKG_STORE", value_name = "PATH")]
@@ -32,10 +30,8 @@ pub struct Args {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create the store: from the bundled data, or empty
-    #[command(
-        after_help = "Examples:\n  mvkg init\n  mvkg init --force          # rebuild from the bundled data\n  \
-                            mvkg --store ./my-store init --empty"
-    )]
+    #[command(after_help = "Examples:\n  mvkg init\n  mvkg init --force          # rebuild from the bundled data\n  \
+                            mvkg --store ./my-store init --empty")]
     Init {
         /// Replace an existing store (the old one stays until the new one is complete)
         #[arg(long)]
@@ -46,10 +42,8 @@ pub enum Command {
     },
 
     /// Load RDF files into the store, all or nothing
-    #[command(
-        after_help = "Examples:\n  mvkg load deals.ttl\n  mvkg load a.nq b.trig\n  \
-                            mvkg load export.txt --format ntriples --graph https://example.org/source/export"
-    )]
+    #[command(after_help = "Examples:\n  mvkg load deals.ttl\n  mvkg load a.nq b.trig\n  \
+                            mvkg load export.txt --format ntriples --graph https://example.org/source/export")]
     Load {
         /// Files to load (Turtle, TriG, N-Triples, N-Quads, RDF/XML, JSON-LD), or - for standard input
         #[arg(required = true, value_name = "FILE")]
@@ -63,15 +57,13 @@ pub enum Command {
     },
 
     /// Run a SPARQL query: inline text, a file, or a named query
-    #[command(
-        after_help = "Examples:\n  mvkg query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'\n  \
+    #[command(after_help = "Examples:\n  mvkg query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'\n  \
                             mvkg query investors-in --param company=Zepeto --format csv\n  \
                             mvkg query my-query.rq -o result.json\n  \
                             mvkg query 'SELECT ?l WHERE { ?e rdfs:label ?l }' --param e=mvd:naver-z\n\n\
                             Prefixes mv:, mvd:, tech:, country:, src:, rdf:, rdfs:, xsd:, owl:, skos:, schema:, prov:, \
                             dcterms:, org:, foaf: are predeclared (mvkg prefixes). The default graph is the union of \
-                            all graphs; GRAPH ?source {…} tells which source states a fact."
-    )]
+                            all graphs; GRAPH ?source {…} tells which source states a fact.")]
     Query {
         /// Query text, the name of a named query (mvkg queries), or a .rq file
         #[arg(value_name = "QUERY")]
@@ -135,11 +127,9 @@ pub enum Command {
     },
 
     /// Check the store, or files before loading them, against the rules in queries/checks
-    #[command(
-        after_help = "Examples:\n  mvkg validate\n  mvkg validate new-deals.trig\n\n\
+    #[command(after_help = "Examples:\n  mvkg validate\n  mvkg validate new-deals.trig\n\n\
                             Exit status 1 when a rule is broken; each violation names the rule, the node and, for \
-                            files, the position."
-    )]
+                            files, the position.")]
     Validate {
         /// Files to check instead of the store
         #[arg(value_name = "FILE")]
@@ -153,9 +143,7 @@ pub enum Command {
     },
 
     /// List the predeclared prefixes
-    #[command(
-        after_help = "Example:\n  mvkg prefixes > prefixes.rq   # paste into other SPARQL tools"
-    )]
+    #[command(after_help = "Example:\n  mvkg prefixes > prefixes.rq   # paste into other SPARQL tools")]
     Prefixes,
 
     /// Print shell completions
@@ -181,9 +169,7 @@ pub enum Shell {
 }
 
 fn parse_param(s: &str) -> Result<(String, String), String> {
-    let (name, value) = s
-        .split_once('=')
-        .ok_or_else(|| format!("`{s}` is not NAME=VALUE"))?;
+    let (name, value) = s.split_once('=').ok_or_else(|| format!("`{s}` is not NAME=VALUE"))?;
     let name = name.trim().trim_start_matches(['?', '$']);
     if name.is_empty() {
         return Err(format!("`{s}` has an empty parameter name"));

@@ -31,19 +31,12 @@ impl Out {
     fn open(path: Option<&Path>) -> Result<Out> {
         match path {
             Some(p) if p != Path::new("-") => {
-                let f =
-                    File::create(p).with_context(|| format!("Cannot create {}", p.display()))?;
-                Ok(Out {
-                    writer: Box::new(BufWriter::new(f)),
-                    terminal: false,
-                })
+                let f = File::create(p).with_context(|| format!("Cannot create {}", p.display()))?;
+                Ok(Out { writer: Box::new(BufWriter::new(f)), terminal: false })
             }
             _ => {
                 let terminal = io::stdout().is_terminal();
-                Ok(Out {
-                    writer: Box::new(BufWriter::new(io::stdout().lock())),
-                    terminal,
-                })
+                Ok(Out { writer: Box::new(BufWriter::new(io::stdout().lock())), terminal })
             }
         }
     }
@@ -95,16 +88,10 @@ impl Ctx {
     /// Opens the store, creating it from the bundled data on first use.
     fn open(&self, access: Access) -> Result<Kg> {
         if !store::exists(&self.store) {
-            self.say(&format!(
-                "Creating the store at {} from the bundled data…",
-                self.store.display()
-            ));
+            self.say(&format!("Creating the store at {} from the bundled data…", self.store.display()));
             let started = Instant::now();
             drop(Kg::init(&self.store, Initial::Bundled, false)?);
-            self.say(&format!(
-                "Created in {:.1} s.",
-                started.elapsed().as_secs_f64()
-            ));
+            self.say(&format!("Created in {:.1} s.", started.elapsed().as_secs_f64()));
         }
         Ok(Kg::open_existing(&self.store, access)?)
     }
@@ -112,42 +99,20 @@ impl Ctx {
 
 /// Runs one command.
 pub fn run(args: Args) -> Result<()> {
-    let ctx = Ctx {
-        store: store_path(args.store),
-        quiet: args.quiet,
-    };
+    let ctx = Ctx { store: store_path(args.store), quiet: args.quiet };
     match args.command {
         Command::Init { force, empty } => init(&ctx, force, empty),
-        Command::Load {
-            files,
-            format,
-            graph,
-        } => load_files(&ctx, &files, format.as_deref(), graph.as_deref()),
-        Command::Query {
-            query,
-            file,
-            params,
-            format,
-            output,
-            timeout,
-        } => run_query(
-            &ctx,
-            query,
-            file,
-            &params,
-            format.as_deref(),
-            output.as_deref(),
-            timeout,
-        ),
+        Command::Load { files, format, graph } => load_files(&ctx, &files, format.as_deref(), graph.as_deref()),
+        Command::Query { query, file, params, format, output, timeout } => {
+            run_query(&ctx, query, file, &params, format.as_deref(), output.as_deref(), timeout)
+        }
         Command::Queries { format } => list_queries(format.as_deref()),
         Command::Update { update, file } => run_update(&ctx, update, file),
         Command::Dump { format, output } => dump(&ctx, format.as_deref(), output.as_deref()),
         Command::Stats { format } => show_stats(&ctx, format.as_deref()),
-        Command::Validate {
-            files,
-            format,
-            output_format,
-        } => run_validate(&ctx, &files, format.as_deref(), output_format.as_deref()),
+        Command::Validate { files, format, output_format } => {
+            run_validate(&ctx, &files, format.as_deref(), output_format.as_deref())
+        }
         Command::Prefixes => {
             let mut out = Out::open(None)?;
             for (p, iri) in vocab::PREFIXES {
@@ -177,11 +142,7 @@ pub fn run(args: Args) -> Result<()> {
 
 fn init(ctx: &Ctx, force: bool, empty: bool) -> Result<()> {
     let started = Instant::now();
-    let initial = if empty {
-        Initial::Empty
-    } else {
-        Initial::Bundled
-    };
+    let initial = if empty { Initial::Empty } else { Initial::Bundled };
     let kg = Kg::init(&ctx.store, initial, force)?;
     let n = kg.len()?;
     ctx.say(&format!(
@@ -208,12 +169,7 @@ fn progress_bar(ctx: &Ctx, total_bytes: u64) -> Option<ProgressBar> {
     Some(bar)
 }
 
-fn load_files(
-    ctx: &Ctx,
-    files: &[PathBuf],
-    format: Option<&str>,
-    graph: Option<&str>,
-) -> Result<()> {
+fn load_files(ctx: &Ctx, files: &[PathBuf], format: Option<&str>, graph: Option<&str>) -> Result<()> {
     let mut inputs = Vec::new();
     let mut bytes = 0;
     for f in files {
@@ -222,15 +178,9 @@ fn load_files(
             let mut buf = Vec::new();
             io::stdin().read_to_end(&mut buf)?;
             bytes += buf.len() as u64;
-            inputs.push(LoadInput::bytes(
-                "<stdin>",
-                buf,
-                load::parse_rdf_format(fmt)?,
-                graph,
-            ));
+            inputs.push(LoadInput::bytes("<stdin>", buf, load::parse_rdf_format(fmt)?, graph));
         } else {
-            let meta =
-                std::fs::metadata(f).with_context(|| format!("Cannot read {}", f.display()))?;
+            let meta = std::fs::metadata(f).with_context(|| format!("Cannot read {}", f.display()))?;
             bytes += meta.len();
             inputs.push(LoadInput::file(f, format, graph)?);
         }
@@ -264,11 +214,7 @@ fn load_files(
         let mut graphs: Vec<(&String, &u64)> = summary.graphs.iter().collect();
         graphs.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         for (g, n) in graphs.iter().take(10) {
-            let name = if *g == "default" {
-                "default graph".to_owned()
-            } else {
-                vocab::compact(g)
-            };
+            let name = if *g == "default" { "default graph".to_owned() } else { vocab::compact(g) };
             eprintln!("  {n:>10}  {name}");
         }
         if graphs.len() > 10 {
@@ -278,19 +224,14 @@ fn load_files(
     Ok(())
 }
 
-fn output_format(
-    format: Option<&str>,
-    output: Option<&Path>,
-    default: OutputFormat,
-) -> Result<OutputFormat> {
+fn output_format(format: Option<&str>, output: Option<&Path>, default: OutputFormat) -> Result<OutputFormat> {
     if let Some(f) = format {
         return Ok(OutputFormat::from_name(f)?);
     }
     if let Some(p) = output {
         if let Some(ext) = p.extension().and_then(|e| e.to_str()) {
-            return OutputFormat::from_extension(ext).with_context(|| {
-                format!("Cannot tell the output format from `.{ext}`; pass --format")
-            });
+            return OutputFormat::from_extension(ext)
+                .with_context(|| format!("Cannot tell the output format from `.{ext}`; pass --format"));
         }
     }
     Ok(default)
@@ -306,10 +247,8 @@ fn run_query(
     timeout: Option<f64>,
 ) -> Result<()> {
     let kg = ctx.open(Access::Read)?;
-    let read_file = |p: &Path| {
-        std::fs::read_to_string(p)
-            .with_context(|| format!("Cannot read query file {}", p.display()))
-    };
+    let read_file =
+        |p: &Path| std::fs::read_to_string(p).with_context(|| format!("Cannot read query file {}", p.display()));
     let mut req = match (query, file) {
         (_, Some(f)) => QueryRequest::new(&read_file(&f)?, &f.display().to_string()),
         (Some(q), None) => {
@@ -325,9 +264,7 @@ fn run_query(
         }
         (None, None) => {
             if io::stdin().is_terminal() {
-                bail!(
-                    "Give a query: inline text, a named query, --file FILE, or on standard input"
-                );
+                bail!("Give a query: inline text, a named query, --file FILE, or on standard input");
             }
             let mut text = String::new();
             io::stdin().read_to_string(&mut text)?;
@@ -336,10 +273,7 @@ fn run_query(
     };
     if !req.origin.starts_with("named query") {
         for (name, value) in params {
-            req.params.push((
-                name.clone(),
-                query::param_term(Some(&kg), name, value, query::ParamKind::Auto)?,
-            ));
+            req.params.push((name.clone(), query::param_term(Some(&kg), name, value, query::ParamKind::Auto)?));
         }
     }
     if let Some(t) = timeout {
@@ -375,11 +309,8 @@ fn list_queries(format: Option<&str>) -> Result<()> {
     } else {
         let mut rows = Rows::new(&["name", "title", "parameters"]);
         for q in &queries {
-            let params: Vec<String> = q
-                .params
-                .iter()
-                .map(|p| format!("{}{}", p.name, if p.optional { "?" } else { "" }))
-                .collect();
+            let params: Vec<String> =
+                q.params.iter().map(|p| format!("{}{}", p.name, if p.optional { "?" } else { "" })).collect();
             rows.push(vec![q.name.clone(), q.title.clone(), params.join(", ")]);
         }
         if format == OutputFormat::Csv {
@@ -459,12 +390,7 @@ fn show_stats(ctx: &Ctx, format: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-fn run_validate(
-    ctx: &Ctx,
-    files: &[PathBuf],
-    format: Option<&str>,
-    output_format_name: Option<&str>,
-) -> Result<()> {
+fn run_validate(ctx: &Ctx, files: &[PathBuf], format: Option<&str>, output_format_name: Option<&str>) -> Result<()> {
     let report = if files.is_empty() {
         let kg = ctx.open(Access::Read)?;
         validate::validate_store(&kg)?
@@ -480,27 +406,27 @@ fn run_validate(
             writeln!(out)?;
         }
         _ => {
-            if report.is_ok() {
+            if report.violations.is_empty() {
                 writeln!(out, "OK: {} rules, no violations", report.rules)?;
             } else {
-                let mut rows = Rows::new(&["rule", "node", "problem", "where"]);
+                let mut rows = Rows::new(&["severity", "rule", "node", "problem", "where"]);
                 for v in &report.violations {
                     rows.push(vec![
+                        format!("{:?}", v.severity).to_lowercase(),
                         v.rule.clone(),
                         v.node.clone(),
                         v.message.clone(),
-                        v.position
-                            .clone()
-                            .or_else(|| v.graph.clone())
-                            .unwrap_or_default(),
+                        v.position.clone().or_else(|| v.graph.clone()).unwrap_or_default(),
                     ]);
                 }
                 let w = out.width();
                 write_table(&rows, w, &mut out)?;
                 writeln!(
                     out,
-                    "{} violation(s) of {} rules",
-                    report.violations.len(),
+                    "{}: {} error(s), {} warning(s) from {} rules",
+                    if report.is_ok() { "OK" } else { "FAILED" },
+                    report.errors(),
+                    report.warnings(),
                     report.rules
                 )?;
             }

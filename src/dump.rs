@@ -20,9 +20,7 @@ pub fn dump(kg: &Kg, format: RdfFormat, out: &mut impl Write) -> Result<usize> {
     let mut ser = RdfSerializer::from_format(format);
     if format == RdfFormat::TriG {
         for (p, iri) in PREFIXES {
-            ser = ser
-                .with_prefix(*p, *iri)
-                .map_err(|e| Error::Format(e.to_string()))?;
+            ser = ser.with_prefix(*p, *iri).map_err(|e| Error::Format(e.to_string()))?;
         }
     }
     let mut w = ser.for_writer(out);

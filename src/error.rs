@@ -24,12 +24,7 @@ pub enum Error {
 
     /// A syntax error in an RDF file, with its position.
     #[error("{file}:{line}:{column}: {message}")]
-    Syntax {
-        file: String,
-        line: u64,
-        column: u64,
-        message: String,
-    },
+    Syntax { file: String, line: u64, column: u64, message: String },
 
     /// The file could not be read.
     #[error("Cannot read {}: {source}", path.display())]

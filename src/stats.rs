@@ -21,9 +21,7 @@ pub struct Stats {
 }
 
 fn rows(kg: &Kg, q: &str) -> Result<Vec<Vec<Option<Term>>>> {
-    Ok(query::run(kg, &QueryRequest::new(q, "stats"))?
-        .into_solutions()?
-        .1)
+    Ok(query::run(kg, &QueryRequest::new(q, "stats"))?.into_solutions()?.1)
 }
 
 fn text(t: &Option<Term>) -> Option<String> {
@@ -38,33 +36,24 @@ fn text(t: &Option<Term>) -> Option<String> {
 /// Computes the statistics of a store.
 pub fn stats(kg: &Kg) -> Result<Stats> {
     let quads = kg.len()?;
-    let graphs = rows(
-        kg,
-        "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
-    )?;
-    let sources = rows(
-        kg,
-        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a mv:Source }",
-    )?;
+    let graphs = rows(kg, "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")?;
+    let sources = rows(kg, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a mv:Source }")?;
     let classes = rows(
         kg,
         "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?n) ?class",
     )?;
-    let range = rows(kg, "SELECT (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE { ?e mv:date ?d FILTER(DATATYPE(?d) = xsd:date) }")?;
+    let range = rows(
+        kg,
+        "SELECT (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE { ?e mv:date ?d FILTER(DATATYPE(?d) = xsd:date) }",
+    )?;
     let count = |r: &[Vec<Option<Term>>]| -> usize {
-        r.first()
-            .and_then(|row| text(&row[0]))
-            .and_then(|t| t.parse().ok())
-            .unwrap_or(0)
+        r.first().and_then(|row| text(&row[0])).and_then(|t| t.parse().ok()).unwrap_or(0)
     };
     Ok(Stats {
         quads,
         graphs: count(&graphs),
         sources: count(&sources),
-        classes: classes
-            .iter()
-            .filter_map(|r| Some((text(&r[0])?, text(&r[1])?.parse().ok()?)))
-            .collect(),
+        classes: classes.iter().filter_map(|r| Some((text(&r[0])?, text(&r[1])?.parse().ok()?))).collect(),
         first_event: range.first().and_then(|r| text(&r[0])),
         last_event: range.first().and_then(|r| text(&r[1])),
     })

@@ -45,10 +45,7 @@ pub struct Kg {
 
 impl std::fmt::Debug for Kg {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Kg")
-            .field("path", &self.path)
-            .field("access", &self.access)
-            .finish()
+        f.debug_struct("Kg").field("path", &self.path).field("access", &self.access).finish()
     }
 }
 
@@ -64,20 +61,14 @@ impl Kg {
     /// Opens an existing store, never creating one.
     pub fn open_existing(path: &Path, access: Access) -> Result<Kg> {
         if !exists(path) {
-            return Err(Error::StoreMissing {
-                path: path.to_owned(),
-            });
+            return Err(Error::StoreMissing { path: path.to_owned() });
         }
         let store = match access {
             Access::Read => Store::open_read_only(path),
             Access::Write => Store::open(path),
         }
         .map_err(|e| storage_error(path, &e))?;
-        Ok(Kg {
-            store,
-            path: path.to_owned(),
-            access,
-        })
+        Ok(Kg { store, path: path.to_owned(), access })
     }
 
     /// (Re)creates the store at `path`. With `force`, an existing store is replaced — but only once the new one is
@@ -96,11 +87,7 @@ impl Kg {
     /// An in-memory store, for validating files before they are loaded and for tests.
     pub fn in_memory() -> Result<Kg> {
         let store = Store::new().map_err(|e| storage_error(Path::new(":memory:"), &e))?;
-        Ok(Kg {
-            store,
-            path: PathBuf::from(":memory:"),
-            access: Access::Write,
-        })
+        Ok(Kg { store, path: PathBuf::from(":memory:"), access: Access::Write })
     }
 
     pub fn path(&self) -> &Path {
@@ -157,9 +144,7 @@ impl Kg {
     /// Flushes pending writes to disk.
     pub fn flush(&self) -> Result<()> {
         if self.access == Access::Write && self.path != Path::new(":memory:") {
-            self.store
-                .flush()
-                .map_err(|e| storage_error(&self.path, &e))?;
+            self.store.flush().map_err(|e| storage_error(&self.path, &e))?;
         }
         Ok(())
     }
@@ -189,35 +174,22 @@ pub fn exists(path: &Path) -> bool {
 }
 
 fn new_stamp() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     format!("{now}-{}", std::process::id())
 }
 
 /// Builds a store in a sibling temporary directory, then moves it into place.
 fn create(path: &Path, initial: Initial) -> Result<()> {
-    let parent = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     fs::create_dir_all(parent).map_err(|e| storage_error(path, &e))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "store".into());
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "store".into());
     let tmp = parent.join(format!(".{name}.building-{}", std::process::id()));
     if tmp.exists() {
         fs::remove_dir_all(&tmp).map_err(|e| storage_error(&tmp, &e))?;
     }
     let built = (|| -> Result<()> {
         let store = Store::open(&tmp).map_err(|e| storage_error(&tmp, &e))?;
-        let kg = Kg {
-            store,
-            path: tmp.clone(),
-            access: Access::Write,
-        };
+        let kg = Kg { store, path: tmp.clone(), access: Access::Write };
         if initial == Initial::Bundled {
             crate::load::load_bundled(&kg)?;
         }
@@ -236,17 +208,11 @@ fn create(path: &Path, initial: Initial) -> Result<()> {
             return Err(storage_error(path, &e));
         }
         fs::remove_dir_all(path).map_err(|e| storage_error(path, &e))?;
-    } else if path.exists()
-        && path
-            .read_dir()
-            .map(|mut d| d.next().is_some())
-            .unwrap_or(true)
-    {
+    } else if path.exists() && path.read_dir().map(|mut d| d.next().is_some()).unwrap_or(true) {
         let _ = fs::remove_dir_all(&tmp);
         return Err(Error::Storage {
             path: path.to_owned(),
-            message: "the directory exists and is not an mvkg store; choose another --store path"
-                .into(),
+            message: "the directory exists and is not an mvkg store; choose another --store path".into(),
         });
     } else if path.exists() {
         fs::remove_dir(path).map_err(|e| storage_error(path, &e))?;
@@ -264,16 +230,9 @@ fn storage_error(path: &Path, e: &dyn std::error::Error) -> Error {
         message.push_str(&s.to_string());
         source = s.source();
     }
-    if message.contains("lock file")
-        || message.contains("LOCK")
-        || message.contains("Resource temporarily unavailable")
+    if message.contains("lock file") || message.contains("LOCK") || message.contains("Resource temporarily unavailable")
     {
-        return Error::StoreLocked {
-            path: path.to_owned(),
-        };
+        return Error::StoreLocked { path: path.to_owned() };
     }
-    Error::Storage {
-        path: path.to_owned(),
-        message,
-    }
+    Error::Storage { path: path.to_owned(), message }
 }

@@ -14,11 +14,22 @@ use crate::query::{self, QueryRequest};
 use crate::store::{Access, Kg};
 use crate::vocab::compact;
 
+/// How bad a broken rule is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The data is wrong: validation fails.
+    Error,
+    /// A known gap that stays visible but does not fail validation.
+    Warning,
+}
+
 /// One rule.
 #[derive(Clone, Debug, Serialize)]
 pub struct Rule {
     pub name: String,
     pub title: String,
+    pub severity: Severity,
     #[serde(skip)]
     pub text: String,
 }
@@ -26,6 +37,7 @@ pub struct Rule {
 /// One broken rule at one node.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Violation {
+    pub severity: Severity,
     pub rule: String,
     pub node: String,
     pub message: String,
@@ -42,8 +54,17 @@ pub struct Report {
 }
 
 impl Report {
+    /// No error-level violation (warnings allowed).
     pub fn is_ok(&self) -> bool {
-        self.violations.is_empty()
+        self.errors() == 0
+    }
+
+    pub fn errors(&self) -> usize {
+        self.violations.iter().filter(|v| v.severity == Severity::Error).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.violations.len() - self.errors()
     }
 }
 
@@ -52,18 +73,19 @@ pub fn rules() -> Vec<Rule> {
     bundled::check_files()
         .iter()
         .map(|(file, text)| {
-            let title = text
-                .lines()
-                .find_map(|l| {
-                    l.trim_start_matches('#')
-                        .trim()
-                        .strip_prefix("title:")
-                        .map(|t| t.trim().to_owned())
+            let header = |key: &str| {
+                text.lines().find_map(|l| {
+                    l.trim_start_matches('#').trim().strip_prefix(key).map(|t| t.trim_start_matches(':').trim().to_owned())
                 })
-                .unwrap_or_default();
+            };
+            let severity = match header("severity").as_deref() {
+                Some("warning") => Severity::Warning,
+                _ => Severity::Error,
+            };
             Rule {
                 name: file.trim_end_matches(".rq").to_owned(),
-                title,
+                title: header("title").unwrap_or_default(),
+                severity,
                 text: (*text).to_owned(),
             }
         })
@@ -78,11 +100,7 @@ pub fn validate_store(kg: &Kg) -> Result<Report> {
 /// Validates files before loading: they are parsed (a syntax error is reported with its position) into a
 /// scratch in-memory store with the bundled ontology, and the rules run there. References to entities that exist
 /// in `existing` (the user's store) are not reported as dangling.
-pub fn validate_files(
-    paths: &[&Path],
-    format: Option<&str>,
-    existing: Option<&Kg>,
-) -> Result<Report> {
+pub fn validate_files(paths: &[&Path], format: Option<&str>, existing: Option<&Kg>) -> Result<Report> {
     let scratch = Kg::in_memory()?;
     let mut inputs = Vec::new();
     if let Some(first) = bundled::inputs()?.into_iter().next() {
@@ -91,10 +109,7 @@ pub fn validate_files(
     let mut texts = Vec::new();
     for p in paths {
         inputs.push(LoadInput::file(p, format, None)?);
-        let text = std::fs::read_to_string(p).map_err(|source| crate::Error::Read {
-            path: p.to_path_buf(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(p).map_err(|source| crate::Error::Read { path: p.to_path_buf(), source })?;
         texts.push((p.display().to_string(), text));
     }
     load::load(&scratch, inputs, None)?;
@@ -112,8 +127,7 @@ fn run_rules(kg: &Kg, existing: Option<&Kg>) -> Result<Report> {
         let req = QueryRequest::new(&rule.text, &format!("check {}", rule.name));
         let (vars, rows) = query::run(kg, &req)?.into_solutions()?;
         let col = |name: &str| vars.iter().position(|v| v == name);
-        let (node_i, msg_i, graph_i, ref_i) =
-            (col("node"), col("message"), col("graph"), col("ref"));
+        let (node_i, msg_i, graph_i, ref_i) = (col("node"), col("message"), col("graph"), col("ref"));
         for row in rows {
             let get = |i: Option<usize>| i.and_then(|i| row.get(i).cloned().flatten());
             if let (Some(r), Some(store)) = (get(ref_i), existing) {
@@ -122,6 +136,7 @@ fn run_rules(kg: &Kg, existing: Option<&Kg>) -> Result<Report> {
                 }
             }
             violations.insert(Violation {
+                severity: rule.severity,
                 rule: rule.name.clone(),
                 node: get(node_i).map(|t| term_text(&t)).unwrap_or_default(),
                 message: get(msg_i).map(|t| term_text(&t)).unwrap_or_default(),
@@ -130,18 +145,12 @@ fn run_rules(kg: &Kg, existing: Option<&Kg>) -> Result<Report> {
             });
         }
     }
-    Ok(Report {
-        rules: rules.len(),
-        violations: violations.into_iter().collect(),
-    })
+    Ok(Report { rules: rules.len(), violations: violations.into_iter().collect() })
 }
 
 fn exists_in(kg: &Kg, t: &Term) -> Result<bool> {
     let req = QueryRequest::new("ASK { ?r a ?type }", "reference check").param("r", t.clone());
-    Ok(matches!(
-        query::run(kg, &req)?,
-        query::Outcome::Boolean(true)
-    ))
+    Ok(matches!(query::run(kg, &req)?, query::Outcome::Boolean(true)))
 }
 
 fn term_text(t: &Term) -> String {
@@ -154,8 +163,7 @@ fn term_text(t: &Term) -> String {
 
 /// Finds the first mention of a node (`prefix:local` or `<iri>`) in the files: `file:line:column`.
 fn locate(texts: &[(String, String)], node: &str) -> Option<String> {
-    let full =
-        crate::vocab::expand(node).unwrap_or_else(|| node.trim_matches(['<', '>']).to_owned());
+    let full = crate::vocab::expand(node).unwrap_or_else(|| node.trim_matches(['<', '>']).to_owned());
     for (file, text) in texts {
         let mut needles = vec![format!("<{full}>")];
         for (prefix, ns) in declared_prefixes(text) {
@@ -169,16 +177,10 @@ fn locate(texts: &[(String, String)], node: &str) -> Option<String> {
                 while let Some(at) = line[from..].find(n.as_str()) {
                     let start = from + at;
                     let end = start + n.len();
-                    let before_ok = start == 0
-                        || !is_name_char(line[..start].chars().next_back().unwrap_or(' '));
-                    let after_ok = end >= line.len()
-                        || !is_name_char(line[end..].chars().next().unwrap_or(' '));
+                    let before_ok = start == 0 || !is_name_char(line[..start].chars().next_back().unwrap_or(' '));
+                    let after_ok = end >= line.len() || !is_name_char(line[end..].chars().next().unwrap_or(' '));
                     if before_ok && after_ok {
-                        return Some(format!(
-                            "{file}:{}:{}",
-                            i + 1,
-                            line[..start].chars().count() + 1
-                        ));
+                        return Some(format!("{file}:{}:{}", i + 1, line[..start].chars().count() + 1));
                     }
                     from = end;
                 }
@@ -196,10 +198,8 @@ fn declared_prefixes(text: &str) -> Vec<(String, String)> {
     text.lines()
         .filter_map(|l| {
             let l = l.trim();
-            let rest = l
-                .strip_prefix("@prefix")
-                .or_else(|| l.strip_prefix("PREFIX"))
-                .or_else(|| l.strip_prefix("prefix"))?;
+            let rest =
+                l.strip_prefix("@prefix").or_else(|| l.strip_prefix("PREFIX")).or_else(|| l.strip_prefix("prefix"))?;
             let (name, iri) = rest.trim().split_once(':')?;
             let iri = iri.trim().strip_prefix('<')?.split('>').next()?;
             Some((name.trim().to_owned(), iri.to_owned()))
@@ -213,12 +213,8 @@ pub fn is_valid_date(s: &str) -> bool {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;
     }
-    let num = |r: std::ops::Range<usize>| {
-        s.get(r)
-            .filter(|t| t.bytes().all(|c| c.is_ascii_digit()))?
-            .parse::<u32>()
-            .ok()
-    };
+    let num =
+        |r: std::ops::Range<usize>| s.get(r).filter(|t| t.bytes().all(|c| c.is_ascii_digit()))?.parse::<u32>().ok();
     let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
         return false;
     };
@@ -269,14 +265,10 @@ mod tests {
     fn locate_finds_prefixed_and_full_forms() {
         let texts = vec![(
             "a.trig".to_owned(),
-            "@prefix mvd: <https://w3id.org/mvkg/id/> .\nmvd:naver-zz a 1 .\n  mvd:naver-z a 2 .\n"
-                .to_owned(),
+            "@prefix mvd: <https://w3id.org/mvkg/id/> .\nmvd:naver-zz a 1 .\n  mvd:naver-z a 2 .\n".to_owned(),
         )];
         assert_eq!(locate(&texts, "mvd:naver-z").as_deref(), Some("a.trig:3:3"));
-        let texts = vec![(
-            "b.nt".to_owned(),
-            "<https://w3id.org/mvkg/id/x> <p> <o> .\n".to_owned(),
-        )];
+        let texts = vec![("b.nt".to_owned(), "<https://w3id.org/mvkg/id/x> <p> <o> .\n".to_owned())];
         assert_eq!(locate(&texts, "mvd:x").as_deref(), Some("b.nt:1:1"));
         assert_eq!(locate(&texts, "mvd:y"), None);
     }

@@ -34,17 +34,12 @@ pub const PREFIXES: &[(&str, &str)] = &[
 
 /// Shortens an IRI with the longest matching predeclared prefix (`mvd:naver`), or returns it in angle brackets.
 pub fn compact(iri: &str) -> String {
-    let best = PREFIXES
-        .iter()
-        .filter(|(_, ns)| iri.starts_with(ns))
-        .max_by_key(|(_, ns)| ns.len());
+    let best = PREFIXES.iter().filter(|(_, ns)| iri.starts_with(ns)).max_by_key(|(_, ns)| ns.len());
     match best {
         Some((p, ns)) => {
             let local = &iri[ns.len()..];
             if !local.is_empty()
-                && local
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || "-_.".contains(c))
+                && local.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c))
                 && !local.ends_with('.')
             {
                 format!("{p}:{local}")
@@ -62,10 +57,7 @@ pub fn expand(curie: &str) -> Option<String> {
     if local.starts_with("//") {
         return None;
     }
-    PREFIXES
-        .iter()
-        .find(|(name, _)| *name == p)
-        .map(|(_, ns)| format!("{ns}{local}"))
+    PREFIXES.iter().find(|(name, _)| *name == p).map(|(_, ns)| format!("{ns}{local}"))
 }
 
 #[cfg(test)]
@@ -84,10 +76,7 @@ mod tests {
         check("https://w3id.org/mvkg/ontology#Company", "mv:Company");
         check("http://www.w3.org/2000/01/rdf-schema#label", "rdfs:label");
         check("http://example.com/x", "<http://example.com/x>");
-        check(
-            "https://w3id.org/mvkg/id/a/b",
-            "<https://w3id.org/mvkg/id/a/b>",
-        );
+        check("https://w3id.org/mvkg/id/a/b", "<https://w3id.org/mvkg/id/a/b>");
         assert_eq!(expand("http://example.com"), None);
         assert_eq!(expand("nope:x"), None);
     }

@@ -37,10 +37,7 @@ pub fn bundled_copy() -> (TempDir, PathBuf) {
 pub fn empty_store() -> (TempDir, PathBuf) {
     let dir = TempDir::new().unwrap();
     let p = dir.path().join("store");
-    mvkg(&p)
-        .args(["--quiet", "init", "--empty"])
-        .assert()
-        .success();
+    mvkg(&p).args(["--quiet", "init", "--empty"]).assert().success();
     (dir, p)
 }
 
@@ -58,25 +55,14 @@ fn copy_dir(from: &Path, to: &Path) {
 /// Runs a query and returns standard output (CSV unless a format is given).
 pub fn query(store: &Path, args: &[&str]) -> String {
     let out = mvkg(store).arg("query").args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "query {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "query {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }
 
 /// Number of quads in the store, from `mvkg stats`.
 pub fn quad_count(store: &Path) -> u64 {
-    let out = mvkg(store)
-        .args(["stats", "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = mvkg(store).args(["stats", "--format", "json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     v["quads"].as_u64().unwrap()
 }
@@ -91,10 +77,6 @@ pub fn write(dir: &TempDir, name: &str, text: &str) -> PathBuf {
 /// Standard error of a failed run, asserting the failure.
 pub fn fails(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap();
-    assert!(
-        !out.status.success(),
-        "expected failure, got success: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert!(!out.status.success(), "expected failure, got success: {}", String::from_utf8_lossy(&out.stdout));
     String::from_utf8(out.stderr).unwrap()
 }

@@ -9,12 +9,7 @@ use tempfile::TempDir;
 fn mini() -> (TempDir, PathBuf) {
     let (dir, store) = empty_store();
     let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini.trig");
-    mvkg(&store)
-        .arg("--quiet")
-        .arg("load")
-        .arg(fixture)
-        .assert()
-        .success();
+    mvkg(&store).arg("--quiet").arg("load").arg(fixture).assert().success();
     (dir, store)
 }
 
@@ -24,11 +19,7 @@ const LABELS: &str = "SELECT ?e ?l WHERE { ?e a mv:Investor ; rdfs:label ?l } OR
 fn solution_formats() {
     let (_d, s) = mini();
     let check = |format: &str, expected: &str| {
-        assert_eq!(
-            query(&s, &[LABELS, "--format", format]),
-            expected,
-            "{format}"
-        );
+        assert_eq!(query(&s, &[LABELS, "--format", format]), expected, "{format}");
     };
     check(
         "csv",
@@ -38,23 +29,17 @@ fn solution_formats() {
         "tsv",
         "?e\t?l\n<https://w3id.org/mvkg/id/fx-bolt-fund>\t\"Bolt Fund I\"@en\n<https://w3id.org/mvkg/id/fx-bolt>\t\"Bolt Ventures\"@en\n<https://w3id.org/mvkg/id/fx-cora>\t\"Cora Capital\"@en\n",
     );
-    let json: serde_json::Value =
-        serde_json::from_str(&query(&s, &[LABELS, "--format", "json"])).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&query(&s, &[LABELS, "--format", "json"])).unwrap();
     assert_eq!(json["head"]["vars"], serde_json::json!(["e", "l"]));
     assert_eq!(
         json["results"]["bindings"][2]["l"],
         serde_json::json!({"type": "literal", "value": "Cora Capital", "xml:lang": "en"})
     );
     let xml = query(&s, &[LABELS, "--format", "xml"]);
-    assert!(
-        xml.starts_with("<?xml") && xml.contains("<literal xml:lang=\"en\">Bolt Fund I</literal>"),
-        "{xml}"
-    );
+    assert!(xml.starts_with("<?xml") && xml.contains("<literal xml:lang=\"en\">Bolt Fund I</literal>"), "{xml}");
     let table = query(&s, &[LABELS, "--format", "table"]);
     assert!(
-        table.contains("mvd:fx-bolt-fund")
-            && table.contains("Bolt Fund I")
-            && table.ends_with("3 rows\n"),
+        table.contains("mvd:fx-bolt-fund") && table.contains("Bolt Fund I") && table.ends_with("3 rows\n"),
         "{table}"
     );
 }
@@ -63,21 +48,12 @@ fn solution_formats() {
 fn output_file_extension_picks_the_format() {
     let (d, s) = mini();
     let out = d.path().join("r.json");
-    mvkg(&s)
-        .args(["query", LABELS, "-o"])
-        .arg(&out)
-        .assert()
-        .success();
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    mvkg(&s).args(["query", LABELS, "-o"]).arg(&out).assert().success();
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(v["results"]["bindings"].as_array().unwrap().len(), 3);
     let out = d.path().join("g.nt");
     mvkg(&s)
-        .args([
-            "query",
-            "CONSTRUCT { ?e a mv:Investor } WHERE { ?e a mv:Investor . FILTER(?e = mvd:fx-cora) }",
-            "-o",
-        ])
+        .args(["query", "CONSTRUCT { ?e a mv:Investor } WHERE { ?e a mv:Investor . FILTER(?e = mvd:fx-cora) }", "-o"])
         .arg(&out)
         .assert()
         .success();
@@ -91,20 +67,10 @@ fn output_file_extension_picks_the_format() {
 fn graph_and_boolean_results() {
     let (_d, s) = mini();
     let ttl = query(&s, &["DESCRIBE mvd:fx-bolt", "--format", "turtle"]);
-    assert!(
-        ttl.contains("mvd:fx-bolt") && ttl.contains("\"Bolt Ventures\"@en"),
-        "{ttl}"
-    );
+    assert!(ttl.contains("mvd:fx-bolt") && ttl.contains("\"Bolt Ventures\"@en"), "{ttl}");
+    assert_eq!(query(&s, &["ASK { mvd:fx-acme a mv:Company }", "--format", "csv"]).trim(), "true");
     assert_eq!(
-        query(&s, &["ASK { mvd:fx-acme a mv:Company }", "--format", "csv"]).trim(),
-        "true"
-    );
-    assert_eq!(
-        query(
-            &s,
-            &["ASK { mvd:fx-acme a mv:Investor }", "--format", "json"]
-        )
-        .trim(),
+        query(&s, &["ASK { mvd:fx-acme a mv:Investor }", "--format", "json"]).trim(),
         "{\"head\":{},\"boolean\":false}"
     );
 }
@@ -117,46 +83,16 @@ fn params_are_bound_as_terms_never_pasted() {
     // The hostile value is only a literal: it matches the one entity labelled with exactly that text...
     let hostile = "\"} ; DROP ALL ; {\"";
     assert_eq!(
-        query(
-            &s,
-            &[
-                q,
-                "--param",
-                &format!("name=\"{}\"@en", hostile.replace('"', "\\\"")),
-                "--format",
-                "csv"
-            ]
-        ),
+        query(&s, &[q, "--param", &format!("name=\"{}\"@en", hostile.replace('"', "\\\"")), "--format", "csv"]),
         "e\r\nhttps://w3id.org/mvkg/id/fx-odd\r\n"
     );
     // ...and as a plain string it matches nothing (the label is @en), and nothing is dropped.
-    assert_eq!(
-        query(
-            &s,
-            &[q, "--param", &format!("name={hostile}"), "--format", "csv"]
-        ),
-        "e\r\n"
-    );
-    assert_eq!(
-        query(
-            &s,
-            &[
-                q,
-                "-p",
-                "name=} } ; DELETE WHERE { ?s ?p ?o } #",
-                "--format",
-                "csv"
-            ]
-        ),
-        "e\r\n"
-    );
+    assert_eq!(query(&s, &[q, "--param", &format!("name={hostile}"), "--format", "csv"]), "e\r\n");
+    assert_eq!(query(&s, &[q, "-p", "name=} } ; DELETE WHERE { ?s ?p ?o } #", "--format", "csv"]), "e\r\n");
     assert_eq!(quad_count(&s), before);
     // Typed values.
     let q = "SELECT ?e WHERE { ?e mv:amountUSD ?v . FILTER(?v >= ?min) } ORDER BY ?e";
-    assert_eq!(
-        query(&s, &[q, "-p", "min=1000000000", "--format", "csv"]),
-        "e\r\nhttps://w3id.org/mvkg/id/fx-deal\r\n"
-    );
+    assert_eq!(query(&s, &[q, "-p", "min=1000000000", "--format", "csv"]), "e\r\nhttps://w3id.org/mvkg/id/fx-deal\r\n");
     assert_eq!(
         query(
             &s,
@@ -175,10 +111,7 @@ fn params_are_bound_as_terms_never_pasted() {
 #[test]
 fn named_queries_take_entity_names() {
     let (_d, s) = mini();
-    let csv = query(
-        &s,
-        &["investors-in", "--param", "company=acme", "--format", "csv"],
-    );
+    let csv = query(&s, &["investors-in", "--param", "company=acme", "--format", "csv"]);
     // Source B reports a larger amount for the same round but names no investor: the lower amount is shown, and the
     // rows cite only the source that names each investor.
     assert_eq!(
@@ -190,30 +123,15 @@ fn named_queries_take_entity_names() {
     // An ambiguous name lists the candidates.
     let err = fails(mvkg(&s).args(["query", "entity-profile", "--param", "entity=Twin Co"]));
     assert!(
-        err.contains("`Twin Co` names several entities")
-            && err.contains("mvd:fx-twin")
-            && err.contains("mvd:fx-twin2"),
+        err.contains("`Twin Co` names several entities") && err.contains("mvd:fx-twin") && err.contains("mvd:fx-twin2"),
         "{err}"
     );
     let err = fails(mvkg(&s).args(["query", "investors-in", "--param", "company=Nobody"]));
     assert!(err.contains("No entity is named `Nobody`"), "{err}");
     let err = fails(mvkg(&s).args(["query", "investors-in"]));
-    assert!(
-        err.contains("Parameter company: `investors-in` needs --param company=…"),
-        "{err}"
-    );
-    let err = fails(mvkg(&s).args([
-        "query",
-        "investors-in",
-        "-p",
-        "company=Acme",
-        "-p",
-        "bogus=1",
-    ]));
-    assert!(
-        err.contains("`investors-in` takes no such parameter; it takes: company"),
-        "{err}"
-    );
+    assert!(err.contains("Parameter company: `investors-in` needs --param company=…"), "{err}");
+    let err = fails(mvkg(&s).args(["query", "investors-in", "-p", "company=Acme", "-p", "bogus=1"]));
+    assert!(err.contains("`investors-in` takes no such parameter; it takes: company"), "{err}");
 }
 
 #[test]
@@ -236,52 +154,26 @@ fn a_runaway_query_is_cancelled() {
         "--timeout",
         "1",
     ]));
-    assert!(
-        err.contains("Query cancelled: it ran longer than the 1 s timeout"),
-        "{err}"
-    );
+    assert!(err.contains("Query cancelled: it ran longer than the 1 s timeout"), "{err}");
 }
 
 #[test]
 fn syntax_errors_show_line_and_column() {
-    let err = fails(mvkg(bundled()).args([
-        "query",
-        "SELECT ?x WHERE {\n  ?x a mv:Company\n  FILTER(\n}",
-    ]));
-    assert!(
-        err.contains("SPARQL syntax error in inline query: error at 4:2"),
-        "{err}"
-    );
+    let err = fails(mvkg(bundled()).args(["query", "SELECT ?x WHERE {\n  ?x a mv:Company\n  FILTER(\n}"]));
+    assert!(err.contains("SPARQL syntax error in inline query: error at 4:2"), "{err}");
     let err = fails(mvkg(bundled()).args(["query", "not-a-query"]));
     assert!(err.contains("No named query `not-a-query`"), "{err}");
 }
 
 #[test]
 fn queries_lists_the_catalog() {
-    let out = mvkg(bundled())
-        .args(["queries", "--format", "json"])
-        .output()
-        .unwrap();
+    let out = mvkg(bundled()).args(["queries", "--format", "json"]).output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let names: Vec<&str> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|q| q["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = v.as_array().unwrap().iter().map(|q| q["name"].as_str().unwrap()).collect();
     assert!(names.len() >= 20, "{names:?}");
     assert!(names.contains(&"investors-in") && names.contains(&"claims-status"));
-    let inv = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|q| q["name"] == "investors-in")
-        .unwrap();
+    let inv = v.as_array().unwrap().iter().find(|q| q["name"] == "investors-in").unwrap();
     assert_eq!(inv["params"][0]["name"], "company");
     assert_eq!(inv["params"][0]["kind"], "entity");
-    mvkg(bundled())
-        .arg("queries")
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("Investors in a company"));
+    mvkg(bundled()).arg("queries").assert().success().stdout(predicate::str::contains("Investors in a company"));
 }

@@ -103,17 +103,13 @@ pub fn coinvestors(p: &Projection, entity: NodeIndex) -> Vec<CoInvestor> {
                     &b.event,
                 ))
             });
-            CoInvestor {
-                investor: node_ref(p, o),
-                shared: deals.len(),
-                deals,
-            }
+            CoInvestor { investor: node_ref(p, o), shared: deals.len(), deals }
         })
         .collect();
     out.sort_by(|a, b| {
-        b.shared.cmp(&a.shared).then_with(|| {
-            (&a.investor.label, &a.investor.iri).cmp(&(&b.investor.label, &b.investor.iri))
-        })
+        b.shared
+            .cmp(&a.shared)
+            .then_with(|| (&a.investor.label, &a.investor.iri).cmp(&(&b.investor.label, &b.investor.iri)))
     });
     out
 }
@@ -156,32 +152,17 @@ mod tests {
         let p = rounds();
         let got: Vec<(String, usize, Vec<String>)> = coinvestors(&p, ix(&p, entity))
             .into_iter()
-            .map(|c| {
-                (
-                    c.investor.iri,
-                    c.shared,
-                    c.deals.into_iter().map(|d| d.event).collect(),
-                )
-            })
+            .map(|c| (c.investor.iri, c.shared, c.deals.into_iter().map(|d| d.event).collect()))
             .collect();
-        let want: Vec<(String, usize, Vec<String>)> = expected
-            .iter()
-            .map(|(i, n, d)| (i.to_string(), *n, d.iter().map(|s| s.to_string()).collect()))
-            .collect();
+        let want: Vec<(String, usize, Vec<String>)> =
+            expected.iter().map(|(i, n, d)| (i.to_string(), *n, d.iter().map(|s| s.to_string()).collect())).collect();
         assert_eq!(got, want, "co-investors of {entity}");
     }
 
     #[test]
     fn co_investors() {
         // x shares r1 and r2 with y (latest first), r1 with z, r5 with w.
-        check(
-            "x",
-            &[
-                ("y", 2, &["r2", "r1"]),
-                ("w", 1, &["r5"]),
-                ("z", 1, &["r1"]),
-            ],
-        );
+        check("x", &[("y", 2, &["r2", "r1"]), ("w", 1, &["r5"]), ("z", 1, &["r1"])]);
         // y shares two deals each with x and z: ties by label.
         check("y", &[("x", 2, &["r2", "r1"]), ("z", 2, &["r1", "r3"])]);
         check("w", &[("x", 1, &["r5"])]);

@@ -42,12 +42,7 @@ pub struct CommunityConfig {
 
 impl Default for CommunityConfig {
     fn default() -> CommunityConfig {
-        CommunityConfig {
-            kinds: Vec::new(),
-            weighting: Weighting::Distinct,
-            resolution: 1.0,
-            max_levels: 32,
-        }
+        CommunityConfig { kinds: Vec::new(), weighting: Weighting::Distinct, resolution: 1.0, max_levels: 32 }
     }
 }
 
@@ -104,9 +99,7 @@ impl Level {
 
     /// Weighted degree of each node: links plus twice its self-loop.
     fn degrees(&self) -> Vec<f64> {
-        (0..self.len())
-            .map(|i| self.row(i).iter().map(|x| x.1).sum::<f64>() + 2.0 * self.loops[i])
-            .collect()
+        (0..self.len()).map(|i| self.row(i).iter().map(|x| x.1).sum::<f64>() + 2.0 * self.loops[i]).collect()
     }
 
     /// Builds a level from (i, j, w) links, each undirected link listed once with i < j, merging duplicates.
@@ -138,11 +131,7 @@ impl Level {
             nbrs[fill[j as usize]] = (i, w);
             fill[j as usize] += 1;
         }
-        Level {
-            offsets,
-            nbrs,
-            loops,
-        }
+        Level { offsets, nbrs, loops }
     }
 }
 
@@ -157,11 +146,7 @@ pub fn communities(p: &Projection, cfg: &CommunityConfig) -> Communities {
         is_linked[e.source().index()] = true;
         is_linked[e.target().index()] = true;
     }
-    let mut nodes: Vec<NodeIndex> = p
-        .graph
-        .node_indices()
-        .filter(|n| is_linked[n.index()])
-        .collect();
+    let mut nodes: Vec<NodeIndex> = p.graph.node_indices().filter(|n| is_linked[n.index()]).collect();
     nodes.sort_by(|a, b| p.graph[*a].iri.cmp(&p.graph[*b].iri));
     let mut compact = vec![u32::MAX; p.graph.node_bound()];
     for (i, n) in nodes.iter().enumerate() {
@@ -202,18 +187,14 @@ pub fn communities(p: &Projection, cfg: &CommunityConfig) -> Communities {
         })
         .collect();
     out.sort_by(|a, b| {
-        b.size.cmp(&a.size).then_with(|| {
-            (&a.members[0].label, &a.members[0].iri).cmp(&(&b.members[0].label, &b.members[0].iri))
-        })
+        b.size
+            .cmp(&a.size)
+            .then_with(|| (&a.members[0].label, &a.members[0].iri).cmp(&(&b.members[0].label, &b.members[0].iri)))
     });
     for (i, c) in out.iter_mut().enumerate() {
         c.id = i;
     }
-    Communities {
-        modularity,
-        levels,
-        communities: out,
-    }
+    Communities { modularity, levels, communities: out }
 }
 
 /// Runs Louvain; returns each base node's community (numbered 0..) and the number of levels run.
@@ -337,11 +318,7 @@ fn modularity(level: &Level, assignment: &[usize], resolution: f64) -> f64 {
         }
     }
     // `internal` counts each inner link twice (once from each end): divide by 2m rather than m.
-    internal
-        .iter()
-        .zip(&degree)
-        .map(|(l, d)| l / two_m - resolution * (d / two_m).powi(2))
-        .sum()
+    internal.iter().zip(&degree).map(|(l, d)| l / two_m - resolution * (d / two_m).powi(2)).sum()
 }
 
 /// The technology most members use directly (ties by label, then IRI).
@@ -360,14 +337,8 @@ fn dominant_technology(p: &Projection, members: &[NodeIndex]) -> Option<Dominant
             *counts.entry(t).or_default() += 1;
         }
     }
-    let (t, count) = counts
-        .into_iter()
-        .min_by(|a, b| b.1.cmp(&a.1).then_with(|| super::by_label(p, a.0, b.0)))?;
-    Some(Dominant {
-        key: p.graph[t].iri.clone(),
-        label: p.graph[t].label.clone(),
-        count,
-    })
+    let (t, count) = counts.into_iter().min_by(|a, b| b.1.cmp(&a.1).then_with(|| super::by_label(p, a.0, b.0)))?;
+    Some(Dominant { key: p.graph[t].iri.clone(), label: p.graph[t].label.clone(), count })
 }
 
 /// The country most members are in (ties by code).
@@ -378,29 +349,23 @@ fn dominant_country(p: &Projection, members: &[NodeIndex]) -> Option<Dominant> {
             *counts.entry(c).or_default() += 1;
         }
     }
-    let (code, count) = counts
-        .into_iter()
-        .min_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)))?;
-    Some(Dominant {
-        key: code.clone(),
-        label: code,
-        count,
-    })
+    let (code, count) = counts.into_iter().min_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)))?;
+    Some(Dominant { key: code.clone(), label: code, count })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::analytics::fixtures::Fx;
+    use crate::graph::{Edge, Node, NodeKind};
+    use proptest::prelude::*;
+    use std::collections::{BTreeSet, HashMap};
     use EdgeKind::*;
 
     /// Two 4-cliques of partners (a1..a4, b1..b4) joined by the single edge a4–b1; technologies and countries on
     /// the side (not linked when only partnerships count).
     fn two_cliques() -> Projection {
-        let mut fx = Fx::new()
-            .orgs(&["a1", "a2", "a3", "a4", "b1", "b2", "b3", "b4"])
-            .tech("t1", 3)
-            .tech("t2", 5);
+        let mut fx = Fx::new().orgs(&["a1", "a2", "a3", "a4", "b1", "b2", "b3", "b4"]).tech("t1", 3).tech("t2", 5);
         for group in [["a1", "a2", "a3", "a4"], ["b1", "b2", "b3", "b4"]] {
             for i in 0..4 {
                 for j in i + 1..4 {
@@ -424,38 +389,22 @@ mod tests {
     }
 
     fn members(c: &Communities) -> Vec<Vec<&str>> {
-        c.communities
-            .iter()
-            .map(|x| x.members.iter().map(|m| m.iri.as_str()).collect())
-            .collect()
+        c.communities.iter().map(|x| x.members.iter().map(|m| m.iri.as_str()).collect()).collect()
     }
 
     fn partners() -> CommunityConfig {
-        CommunityConfig {
-            kinds: vec![PartnersWith],
-            ..CommunityConfig::default()
-        }
+        CommunityConfig { kinds: vec![PartnersWith], ..CommunityConfig::default() }
     }
 
     #[test]
     fn two_cliques_split() {
         let p = two_cliques();
         let c = communities(&p, &partners());
-        assert_eq!(
-            members(&c),
-            [["a1", "a2", "a3", "a4"], ["b1", "b2", "b3", "b4"]]
-        );
+        assert_eq!(members(&c), [["a1", "a2", "a3", "a4"], ["b1", "b2", "b3", "b4"]]);
         // m = 6 + 6 + 1 = 13 links. Each side: 6 inner links, degree sum 3·3 + 4 = 13.
         // Q = 2 · (6/13 − (13/26)²) = 12/13 − 1/2 = 11/26.
-        assert!(
-            (c.modularity - 11.0 / 26.0).abs() < 1e-12,
-            "modularity {}",
-            c.modularity
-        );
-        assert_eq!(
-            c.communities.iter().map(|x| x.id).collect::<Vec<_>>(),
-            [0, 1]
-        );
+        assert!((c.modularity - 11.0 / 26.0).abs() < 1e-12, "modularity {}", c.modularity);
+        assert_eq!(c.communities.iter().map(|x| x.id).collect::<Vec<_>>(), [0, 1]);
     }
 
     #[test]
@@ -464,23 +413,11 @@ mod tests {
         let c = communities(&p, &partners());
         let d = |x: &Option<Dominant>| x.as_ref().map(|d| (d.key.clone(), d.count));
         // a-side: t1 used by a1, a2 (t2 only by a3); KR twice, US once.
-        assert_eq!(
-            d(&c.communities[0].dominant_technology),
-            Some(("t1".into(), 2))
-        );
-        assert_eq!(
-            d(&c.communities[0].dominant_country),
-            Some(("KR".into(), 2))
-        );
+        assert_eq!(d(&c.communities[0].dominant_technology), Some(("t1".into(), 2)));
+        assert_eq!(d(&c.communities[0].dominant_country), Some(("KR".into(), 2)));
         // b-side: t2 by b1, b2; US twice.
-        assert_eq!(
-            d(&c.communities[1].dominant_technology),
-            Some(("t2".into(), 2))
-        );
-        assert_eq!(
-            d(&c.communities[1].dominant_country),
-            Some(("US".into(), 2))
-        );
+        assert_eq!(d(&c.communities[1].dominant_technology), Some(("t2".into(), 2)));
+        assert_eq!(d(&c.communities[1].dominant_country), Some(("US".into(), 2)));
     }
 
     #[test]
@@ -496,19 +433,9 @@ mod tests {
             .edge("c", "d", InvestsIn)
             .done();
         let check = |weighting, want: f64| {
-            let c = communities(
-                &p,
-                &CommunityConfig {
-                    weighting,
-                    ..CommunityConfig::default()
-                },
-            );
+            let c = communities(&p, &CommunityConfig { weighting, ..CommunityConfig::default() });
             assert_eq!(members(&c), [["a", "b"], ["c", "d"]]);
-            assert!(
-                (c.modularity - want).abs() < 1e-12,
-                "{weighting:?}: {}",
-                c.modularity
-            );
+            assert!((c.modularity - want).abs() < 1e-12, "{weighting:?}: {}", c.modularity);
         };
         check(Weighting::Distinct, 0.5);
         check(Weighting::Sum, 0.375);
@@ -516,18 +443,9 @@ mod tests {
 
     #[test]
     fn unlinked_nodes_are_left_out() {
-        let p = Fx::new()
-            .orgs(&["a", "b"])
-            .edge("a", "a", PartnersWith)
-            .done();
-        assert_eq!(
-            communities(&p, &CommunityConfig::default()),
-            Communities::default()
-        );
-        assert_eq!(
-            communities(&Projection::new(), &CommunityConfig::default()),
-            Communities::default()
-        );
+        let p = Fx::new().orgs(&["a", "b"]).edge("a", "a", PartnersWith).done();
+        assert_eq!(communities(&p, &CommunityConfig::default()), Communities::default());
+        assert_eq!(communities(&Projection::new(), &CommunityConfig::default()), Communities::default());
     }
 
     #[test]
@@ -538,22 +456,83 @@ mod tests {
         for n in p.graph.node_indices().rev() {
             q.add_node(p.graph[n].clone());
         }
-        for e in p
-            .graph
-            .edge_references()
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-        {
-            q.add_edge(
-                &p.graph[e.source()].iri,
-                &p.graph[e.target()].iri,
-                e.weight().clone(),
-            )
-            .unwrap();
+        for e in p.graph.edge_references().collect::<Vec<_>>().into_iter().rev() {
+            q.add_edge(&p.graph[e.source()].iri, &p.graph[e.target()].iri, e.weight().clone()).unwrap();
         }
         let (a, b) = (communities(&p, &partners()), communities(&q, &partners()));
         assert_eq!(members(&a), members(&b));
         assert_eq!(a.modularity, b.modularity);
+    }
+
+    /// A random graph from (a, b) pairs, its nodes added in the given order.
+    fn random(pairs: &[(usize, usize)], order: &[usize]) -> Projection {
+        let mut p = Projection::new();
+        for &i in order {
+            p.add_node(Node::new(&format!("n{i}"), NodeKind::Organization, &format!("N{i}")));
+        }
+        for &(a, b) in pairs {
+            p.add_edge(&format!("n{a}"), &format!("n{b}"), Edge::new(InvestsIn)).unwrap();
+        }
+        p
+    }
+
+    /// Modularity straight from the definition, Q = (1/2m) Σ_ij [A_ij − k_i k_j / 2m] δ(c_i, c_j), on the simple
+    /// undirected graph of distinct pairs.
+    fn modularity_by_definition(pairs: &[(usize, usize)], community: &HashMap<usize, usize>) -> f64 {
+        let links: BTreeSet<(usize, usize)> =
+            pairs.iter().filter(|(a, b)| a != b).map(|&(a, b)| (a.min(b), a.max(b))).collect();
+        let two_m = 2.0 * links.len() as f64;
+        let mut k: HashMap<usize, f64> = HashMap::new();
+        for &(a, b) in &links {
+            *k.entry(a).or_default() += 1.0;
+            *k.entry(b).or_default() += 1.0;
+        }
+        let mut q = 0.0;
+        for (&i, &ki) in &k {
+            for (&j, &kj) in &k {
+                if community[&i] == community[&j] {
+                    let a = if links.contains(&(i.min(j), i.max(j))) && i != j { 1.0 } else { 0.0 };
+                    q += a - ki * kj / two_m;
+                }
+            }
+        }
+        q / two_m
+    }
+
+    fn graph() -> impl Strategy<Value = (usize, Vec<(usize, usize)>, Vec<usize>)> {
+        (1usize..10).prop_flat_map(|n| {
+            (Just(n), prop::collection::vec((0..n, 0..n), 0..25), Just((0..n).collect::<Vec<_>>()).prop_shuffle())
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn partition_is_sound((n, pairs, order) in graph()) {
+            let p = random(&pairs, &(0..n).collect::<Vec<_>>());
+            let c = communities(&p, &CommunityConfig::default());
+            // Every linked node in exactly one community, nothing else.
+            let linked: BTreeSet<usize> = pairs.iter().filter(|(a, b)| a != b).flat_map(|&(a, b)| [a, b]).collect();
+            let mut community: HashMap<usize, usize> = HashMap::new();
+            for x in &c.communities {
+                for m in &x.members {
+                    let i: usize = m.iri[1..].parse().unwrap();
+                    prop_assert!(community.insert(i, x.id).is_none());
+                }
+            }
+            prop_assert_eq!(community.keys().copied().collect::<BTreeSet<_>>(), linked);
+            // The reported modularity is the partition's, and no worse than all singletons.
+            if !community.is_empty() {
+                let q = modularity_by_definition(&pairs, &community);
+                prop_assert!((c.modularity - q).abs() < 1e-9, "{} vs {}", c.modularity, q);
+                let singletons: HashMap<usize, usize> = community.keys().map(|&i| (i, i)).collect();
+                prop_assert!(q >= modularity_by_definition(&pairs, &singletons) - 1e-12);
+            }
+            // Insertion order does not change the partition.
+            let shuffled = communities(&random(&pairs, &order), &CommunityConfig::default());
+            let sets = |c: &Communities| -> BTreeSet<BTreeSet<String>> {
+                c.communities.iter().map(|x| x.members.iter().map(|m| m.iri.clone()).collect()).collect()
+            };
+            prop_assert_eq!(sets(&c), sets(&shuffled));
+        }
     }
 }

@@ -51,10 +51,7 @@ pub struct ExposureConfig {
 
 impl Default for ExposureConfig {
     fn default() -> ExposureConfig {
-        ExposureConfig {
-            max_depth: 4,
-            control_threshold: 50.0,
-        }
+        ExposureConfig { max_depth: 4, control_threshold: 50.0 }
     }
 }
 
@@ -117,9 +114,7 @@ pub struct Exposure {
 /// True when an acquisition's status says it did not complete.
 fn void_acquisition(edge: &Edge) -> bool {
     let status = edge.detail.as_deref().unwrap_or_default().to_lowercase();
-    ["cancel", "terminat", "withdr", "abandon", "block"]
-        .iter()
-        .any(|w| status.contains(w))
+    ["cancel", "terminat", "withdr", "abandon", "block"].iter().any(|w| status.contains(w))
 }
 
 /// True for edges that make their target a holding.
@@ -144,12 +139,7 @@ pub fn exposure(p: &Projection, investor: NodeIndex, cfg: &ExposureConfig) -> Op
             let mut steps: Vec<Hop> = Vec::new();
             for e in p.graph.edges_directed(x, Direction::Incoming) {
                 if e.weight().kind == EdgeKind::SubsidiaryOf {
-                    steps.push(Hop {
-                        edge: e.id(),
-                        from: x,
-                        to: e.source(),
-                        forward: false,
-                    });
+                    steps.push(Hop { edge: e.id(), from: x, to: e.source(), forward: false });
                 }
             }
             for e in p.graph.edges_directed(x, Direction::Outgoing) {
@@ -160,12 +150,7 @@ pub fn exposure(p: &Projection, investor: NodeIndex, cfg: &ExposureConfig) -> Op
                     _ => false,
                 };
                 if controls {
-                    steps.push(Hop {
-                        edge: e.id(),
-                        from: x,
-                        to: e.target(),
-                        forward: true,
-                    });
+                    steps.push(Hop { edge: e.id(), from: x, to: e.target(), forward: true });
                 }
             }
             steps.sort_by_key(|h| h.edge);
@@ -191,12 +176,7 @@ pub fn exposure(p: &Projection, investor: NodeIndex, cfg: &ExposureConfig) -> Op
         for e in p.graph.edges_directed(x, Direction::Outgoing) {
             if holds(e.weight()) && e.target() != investor {
                 let mut chain = base.clone();
-                chain.push(Hop {
-                    edge: e.id(),
-                    from: x,
-                    to: e.target(),
-                    forward: true,
-                });
+                chain.push(Hop { edge: e.id(), from: x, to: e.target(), forward: true });
                 chains.entry(e.target()).or_default().push(chain);
             }
         }
@@ -205,9 +185,7 @@ pub fn exposure(p: &Projection, investor: NodeIndex, cfg: &ExposureConfig) -> Op
         .into_iter()
         .map(|(c, mut chains)| {
             chains.sort_by(|a, b| {
-                a.len()
-                    .cmp(&b.len())
-                    .then_with(|| a.iter().map(|h| h.edge).cmp(b.iter().map(|h| h.edge)))
+                a.len().cmp(&b.len()).then_with(|| a.iter().map(|h| h.edge).cmp(b.iter().map(|h| h.edge)))
             });
             Holding {
                 company: node_ref(p, c),
@@ -215,66 +193,33 @@ pub fn exposure(p: &Projection, investor: NodeIndex, cfg: &ExposureConfig) -> Op
                 direct: chains.iter().any(|ch| ch.len() == 1),
                 controlled: control.contains_key(&c),
                 chains,
-                technologies: technologies(p, c)
-                    .into_iter()
-                    .map(|t| node_ref(p, t))
-                    .collect(),
+                technologies: technologies(p, c).into_iter().map(|t| node_ref(p, t)).collect(),
             }
         })
         .collect();
     holdings.sort_by(|a, b| {
-        (
-            !a.direct,
-            a.chains[0].len(),
-            &a.company.label,
-            &a.company.iri,
-        )
-            .cmp(&(
-                !b.direct,
-                b.chains[0].len(),
-                &b.company.label,
-                &b.company.iri,
-            ))
+        (!a.direct, a.chains[0].len(), &a.company.label, &a.company.iri).cmp(&(
+            !b.direct,
+            b.chains[0].len(),
+            &b.company.label,
+            &b.company.iri,
+        ))
     });
     let mut vehicles: Vec<Vehicle> = control
         .into_iter()
         .filter(|(n, _)| *n != investor)
-        .map(|(n, chain)| Vehicle {
-            entity: node_ref(p, n),
-            chain,
-        })
+        .map(|(n, chain)| Vehicle { entity: node_ref(p, n), chain })
         .collect();
     vehicles.sort_by(|a, b| {
-        (a.chain.len(), &a.entity.label, &a.entity.iri).cmp(&(
-            b.chain.len(),
-            &b.entity.label,
-            &b.entity.iri,
-        ))
+        (a.chain.len(), &a.entity.label, &a.entity.iri).cmp(&(b.chain.len(), &b.entity.label, &b.entity.iri))
     });
-    let by_technology = buckets(&holdings, |h| {
-        h.technologies
-            .iter()
-            .map(|t| (t.iri.clone(), t.label.clone()))
-            .collect()
-    });
+    let by_technology =
+        buckets(&holdings, |h| h.technologies.iter().map(|t| (t.iri.clone(), t.label.clone())).collect());
     let by_layer = buckets(&holdings, |h| {
-        h.technologies
-            .iter()
-            .filter_map(|t| p.graph[t.node].layer)
-            .map(|l| (l.to_string(), layer_name(l)))
-            .collect()
+        h.technologies.iter().filter_map(|t| p.graph[t.node].layer).map(|l| (l.to_string(), layer_name(l))).collect()
     });
-    let by_country = buckets(&holdings, |h| {
-        h.country.iter().map(|c| (c.clone(), c.clone())).collect()
-    });
-    Some(Exposure {
-        investor: investor_ref,
-        vehicles,
-        holdings,
-        by_technology,
-        by_layer,
-        by_country,
-    })
+    let by_country = buckets(&holdings, |h| h.country.iter().map(|c| (c.clone(), c.clone())).collect());
+    Some(Exposure { investor: investor_ref, vehicles, holdings, by_technology, by_layer, by_country })
 }
 
 /// The technologies a company uses: its own `UsesTechnology` targets and those of the products it `Develops`.
@@ -298,38 +243,24 @@ pub fn technologies(p: &Projection, company: NodeIndex) -> Vec<NodeIndex> {
 }
 
 /// Groups holdings by the (key, label) pairs `keys` gives each one.
-fn buckets(
-    holdings: &[Holding],
-    keys: impl Fn(&Holding) -> BTreeSet<(String, String)>,
-) -> Vec<Bucket> {
+fn buckets(holdings: &[Holding], keys: impl Fn(&Holding) -> BTreeSet<(String, String)>) -> Vec<Bucket> {
     let mut groups: BTreeMap<(String, String), Vec<BucketMember>> = BTreeMap::new();
     for h in holdings {
         for key in keys(h) {
-            groups.entry(key).or_default().push(BucketMember {
-                company: h.company.clone(),
-                chain: h.chains[0].clone(),
-            });
+            groups
+                .entry(key)
+                .or_default()
+                .push(BucketMember { company: h.company.clone(), chain: h.chains[0].clone() });
         }
     }
     let mut out: Vec<Bucket> = groups
         .into_iter()
         .map(|((key, label), mut members)| {
-            members.sort_by(|a, b| {
-                (&a.company.label, &a.company.iri).cmp(&(&b.company.label, &b.company.iri))
-            });
-            Bucket {
-                key,
-                label,
-                companies: members.len(),
-                members,
-            }
+            members.sort_by(|a, b| (&a.company.label, &a.company.iri).cmp(&(&b.company.label, &b.company.iri)));
+            Bucket { key, label, companies: members.len(), members }
         })
         .collect();
-    out.sort_by(|a, b| {
-        b.companies
-            .cmp(&a.companies)
-            .then_with(|| (&a.label, &a.key).cmp(&(&b.label, &b.key)))
-    });
+    out.sort_by(|a, b| b.companies.cmp(&a.companies).then_with(|| (&a.label, &a.key).cmp(&(&b.label, &b.key))));
     out
 }
 
@@ -356,10 +287,7 @@ mod tests {
         let mut cancelled = Edge::new(Acquires);
         cancelled.detail = Some("Cancelled".into());
         Fx::new()
-            .orgs(&[
-                "inv", "fund", "sub2", "c1", "c2", "c3", "c4", "c5", "c6", "acq", "maj", "minor",
-                "dead",
-            ])
+            .orgs(&["inv", "fund", "sub2", "c1", "c2", "c3", "c4", "c5", "c6", "acq", "maj", "minor", "dead"])
             .node("p2", NodeKind::Product, "P2")
             .tech("t1", 7)
             .tech("t2", 1)
@@ -403,35 +331,16 @@ mod tests {
         s
     }
 
-    fn check_holdings(
-        p: &Projection,
-        investor: &str,
-        cfg: &ExposureConfig,
-        expected: &[(&str, bool, bool, &[&str])],
-    ) {
+    fn check_holdings(p: &Projection, investor: &str, cfg: &ExposureConfig, expected: &[(&str, bool, bool, &[&str])]) {
         let x = exposure(p, ix(p, investor), cfg).unwrap();
         let got: Vec<(String, bool, bool, Vec<String>)> = x
             .holdings
             .iter()
-            .map(|h| {
-                (
-                    h.company.iri.clone(),
-                    h.direct,
-                    h.controlled,
-                    h.chains.iter().map(|c| show(p, c)).collect(),
-                )
-            })
+            .map(|h| (h.company.iri.clone(), h.direct, h.controlled, h.chains.iter().map(|c| show(p, c)).collect()))
             .collect();
         let want: Vec<(String, bool, bool, Vec<String>)> = expected
             .iter()
-            .map(|(c, d, k, ch)| {
-                (
-                    c.to_string(),
-                    *d,
-                    *k,
-                    ch.iter().map(|s| s.to_string()).collect(),
-                )
-            })
+            .map(|(c, d, k, ch)| (c.to_string(), *d, *k, ch.iter().map(|s| s.to_string()).collect()))
             .collect();
         assert_eq!(got, want, "holdings of {investor}, {cfg:?}");
     }
@@ -458,32 +367,20 @@ mod tests {
             ],
         );
         // Depth 2 cuts c3 (three hops).
-        let shallow = ExposureConfig {
-            max_depth: 2,
-            ..ExposureConfig::default()
-        };
+        let shallow = ExposureConfig { max_depth: 2, ..ExposureConfig::default() };
         let x = exposure(&p, ix(&p, "inv"), &shallow).unwrap();
         assert!(x.holdings.iter().all(|h| h.company.iri != "c3"));
         assert_eq!(x.holdings.len(), 7);
         // A lower control threshold looks through the 20% stake and reaches c6.
-        let loose = ExposureConfig {
-            control_threshold: 20.0,
-            ..ExposureConfig::default()
-        };
+        let loose = ExposureConfig { control_threshold: 20.0, ..ExposureConfig::default() };
         let x = exposure(&p, ix(&p, "inv"), &loose).unwrap();
-        assert!(x
-            .holdings
-            .iter()
-            .any(|h| h.company.iri == "c6" && show(&p, &h.chains[0]) == "inv>minor>c6"));
+        assert!(x.holdings.iter().any(|h| h.company.iri == "c6" && show(&p, &h.chains[0]) == "inv>minor>c6"));
         // From the fund: only what the fund and sub2 hold.
         check_holdings(
             &p,
             "fund",
             &ExposureConfig::default(),
-            &[
-                ("c2", true, false, &["fund>c2"]),
-                ("c3", false, false, &["fund<sub2>c3"]),
-            ],
+            &[("c2", true, false, &["fund>c2"]), ("c3", false, false, &["fund<sub2>c3"])],
         );
         check_holdings(&p, "c6", &ExposureConfig::default(), &[]);
     }
@@ -500,26 +397,14 @@ mod tests {
         buckets
             .iter()
             .map(|b| {
-                (
-                    b.key.clone(),
-                    b.label.clone(),
-                    b.companies,
-                    b.members.iter().map(|m| m.company.iri.clone()).collect(),
-                )
+                (b.key.clone(), b.label.clone(), b.companies, b.members.iter().map(|m| m.company.iri.clone()).collect())
             })
             .collect()
     }
 
     fn rows(v: &[(&str, &str, usize, &[&str])]) -> Vec<(String, String, usize, Vec<String>)> {
         v.iter()
-            .map(|(k, l, n, m)| {
-                (
-                    k.to_string(),
-                    l.to_string(),
-                    *n,
-                    m.iter().map(|s| s.to_string()).collect(),
-                )
-            })
+            .map(|(k, l, n, m)| (k.to_string(), l.to_string(), *n, m.iter().map(|s| s.to_string()).collect()))
             .collect()
     }
 
@@ -528,29 +413,16 @@ mod tests {
         let p = group();
         let x = exposure(&p, ix(&p, "inv"), &ExposureConfig::default()).unwrap();
         // t1: c1, c3; t2: acq (itself) and c2 (through its product p2). Ties by label.
-        assert_eq!(
-            summary(&x.by_technology),
-            rows(&[
-                ("t1", "T1", 2, &["c1", "c3"]),
-                ("t2", "T2", 2, &["acq", "c2"])
-            ])
-        );
+        assert_eq!(summary(&x.by_technology), rows(&[("t1", "T1", 2, &["c1", "c3"]), ("t2", "T2", 2, &["acq", "c2"])]));
         // Layer 1 (t2) and layer 7 (t1), two companies each; Experience before Infrastructure.
         assert_eq!(
             summary(&x.by_layer),
-            rows(&[
-                ("1", "Experience", 2, &["acq", "c2"]),
-                ("7", "Infrastructure", 2, &["c1", "c3"])
-            ])
+            rows(&[("1", "Experience", 2, &["acq", "c2"]), ("7", "Infrastructure", 2, &["c1", "c3"])])
         );
         // KR: c1, c3; US: acq (own field), c2 (located in us); JP: maj. c4, c5, minor have no country.
         assert_eq!(
             summary(&x.by_country),
-            rows(&[
-                ("KR", "KR", 2, &["c1", "c3"]),
-                ("US", "US", 2, &["acq", "c2"]),
-                ("JP", "JP", 1, &["maj"])
-            ])
+            rows(&[("KR", "KR", 2, &["c1", "c3"]), ("US", "US", 2, &["acq", "c2"]), ("JP", "JP", 1, &["maj"])])
         );
         // The bucket carries the shortest chain of each member.
         let c3 = &x.by_technology[0].members[1];
@@ -566,31 +438,12 @@ mod tests {
             .edge("d3", "d1", Acquires)
             .done();
         let depth = |max_depth| {
-            let x = exposure(
-                &p,
-                ix(&p, "inv"),
-                &ExposureConfig {
-                    max_depth,
-                    ..ExposureConfig::default()
-                },
-            )
-            .unwrap();
-            x.holdings
-                .iter()
-                .map(|h| (h.company.iri.clone(), h.chains.len()))
-                .collect::<Vec<_>>()
+            let x = exposure(&p, ix(&p, "inv"), &ExposureConfig { max_depth, ..ExposureConfig::default() }).unwrap();
+            x.holdings.iter().map(|h| (h.company.iri.clone(), h.chains.len())).collect::<Vec<_>>()
         };
         // d1 is held twice: by inv (1 hop) and by d3 (4 hops: inv>d1>d2>d3>d1 is not loopless but it is a real
         // chain of control ending in a holding edge; it is reported, and d1 is not walked again).
-        assert_eq!(
-            depth(4),
-            [
-                ("d1".to_owned(), 2),
-                ("d2".to_owned(), 1),
-                ("d3".to_owned(), 1),
-                ("d4".to_owned(), 1)
-            ]
-        );
+        assert_eq!(depth(4), [("d1".to_owned(), 2), ("d2".to_owned(), 1), ("d3".to_owned(), 1), ("d4".to_owned(), 1)]);
         assert_eq!(depth(1), [("d1".to_owned(), 1)]);
         assert_eq!(depth(0), []);
     }
@@ -598,10 +451,7 @@ mod tests {
     #[test]
     fn unknown_investor_and_layer_names() {
         let p = group();
-        assert_eq!(
-            exposure(&p, NodeIndex::new(999), &ExposureConfig::default()),
-            None
-        );
+        assert_eq!(exposure(&p, NodeIndex::new(999), &ExposureConfig::default()), None);
         assert_eq!(layer_name(1), "Experience");
         assert_eq!(layer_name(7), "Infrastructure");
         assert_eq!(layer_name(0), "Layer 0");

@@ -19,8 +19,7 @@ impl Fx {
 
     /// Adds an organisation labelled with the upper-cased IRI.
     pub fn org(mut self, iri: &str) -> Fx {
-        self.p
-            .add_node(Node::new(iri, NodeKind::Organization, &iri.to_uppercase()));
+        self.p.add_node(Node::new(iri, NodeKind::Organization, &iri.to_uppercase()));
         self
     }
 
@@ -61,9 +60,7 @@ impl Fx {
 
     /// Adds a bare edge.
     pub fn edge(mut self, from: &str, to: &str, kind: EdgeKind) -> Fx {
-        self.p
-            .add_edge(from, to, Edge::new(kind))
-            .expect("fixture edge");
+        self.p.add_edge(from, to, Edge::new(kind)).expect("fixture edge");
         self
     }
 
@@ -117,6 +114,5 @@ pub fn invest_edge(event: &str, amount: Option<f64>, date: &str, lead: bool) -> 
 
 /// The index of a node known to exist.
 pub fn ix(p: &Projection, iri: &str) -> NodeIndex {
-    p.node(iri)
-        .unwrap_or_else(|| panic!("no fixture node {iri}"))
+    p.node(iri).unwrap_or_else(|| panic!("no fixture node {iri}"))
 }

@@ -44,24 +44,14 @@ impl NodeRef {
     /// The reference to `node`, or `None` when the projection has no such node.
     pub fn of(p: &Projection, node: NodeIndex) -> Option<NodeRef> {
         let n = p.graph.node_weight(node)?;
-        Some(NodeRef {
-            node,
-            iri: n.iri.clone(),
-            label: n.label.clone(),
-            kind: n.kind,
-        })
+        Some(NodeRef { node, iri: n.iri.clone(), label: n.label.clone(), kind: n.kind })
     }
 }
 
 /// Reference to a node known to exist (taken from the graph's own iterators or edges).
 pub(crate) fn node_ref(p: &Projection, node: NodeIndex) -> NodeRef {
     let n = &p.graph[node];
-    NodeRef {
-        node,
-        iri: n.iri.clone(),
-        label: n.label.clone(),
-        kind: n.kind,
-    }
+    NodeRef { node, iri: n.iri.clone(), label: n.label.clone(), kind: n.kind }
 }
 
 /// Orders two nodes by label, then IRI: the tie-break every result list uses.
@@ -114,9 +104,7 @@ impl std::hash::Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
-            self.add(u64::from_le_bytes([
-                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
-            ]));
+            self.add(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
         }
         for &b in chunks.remainder() {
             self.add(u64::from(b));
@@ -151,8 +139,7 @@ impl FxHasher {
 }
 
 /// A `HashMap` with [`FxHasher`].
-pub(crate) type FastMap<K, V> =
-    std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 
 /// The edge kinds a traversal follows: `kinds`, or every kind when `kinds` is empty.
 pub(crate) fn kind_allowed(kinds: &[EdgeKind], kind: EdgeKind) -> bool {
@@ -165,11 +152,7 @@ mod tests {
     use super::*;
 
     fn check_country(p: &Projection, iri: &str, expected: Option<&str>) {
-        assert_eq!(
-            country_of(p, ix(p, iri)).as_deref(),
-            expected,
-            "country of {iri}"
-        );
+        assert_eq!(country_of(p, ix(p, iri)).as_deref(), expected, "country of {iri}");
     }
 
     #[test]
@@ -198,29 +181,20 @@ mod tests {
         // The CLI and the server print these types as JSON: node indices become plain numbers.
         let p = Fx::new().org("a").done();
         let r = NodeRef::of(&p, ix(&p, "a")).unwrap();
-        assert_eq!(
-            serde_json::to_string(&r).unwrap(),
-            r#"{"node":0,"iri":"a","label":"A","kind":"Organization"}"#
-        );
+        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"node":0,"iri":"a","label":"A","kind":"Organization"}"#);
         let hop = paths::Hop {
             edge: petgraph::stable_graph::EdgeIndex::new(3),
             from: NodeIndex::new(0),
             to: NodeIndex::new(1),
             forward: false,
         };
-        assert_eq!(
-            serde_json::to_string(&hop).unwrap(),
-            r#"{"edge":3,"from":0,"to":1,"forward":false}"#
-        );
+        assert_eq!(serde_json::to_string(&hop).unwrap(), r#"{"edge":3,"from":0,"to":1,"forward":false}"#);
     }
 
     #[test]
     fn node_ref_of_unknown_is_none() {
         let p = Fx::new().org("a").done();
         assert_eq!(NodeRef::of(&p, NodeIndex::new(5)), None);
-        assert_eq!(
-            NodeRef::of(&p, ix(&p, "a")).map(|r| r.label),
-            Some("A".to_owned())
-        );
+        assert_eq!(NodeRef::of(&p, ix(&p, "a")).map(|r| r.label), Some("A".to_owned()));
     }
 }

@@ -27,11 +27,7 @@ pub struct NeighborConfig {
 
 impl Default for NeighborConfig {
     fn default() -> NeighborConfig {
-        NeighborConfig {
-            hops: 1,
-            kinds: Vec::new(),
-            directed: false,
-        }
+        NeighborConfig { hops: 1, kinds: Vec::new(), directed: false }
     }
 }
 
@@ -74,18 +70,11 @@ pub fn neighborhood(p: &Projection, center: NodeIndex, cfg: &NeighborConfig) -> 
     for d in 1..=cfg.hops {
         let mut next = Vec::new();
         for &u in &frontier {
-            let out = p
-                .graph
-                .edges_directed(u, Direction::Outgoing)
-                .map(|e| (e.weight().kind, e.target()));
+            let out = p.graph.edges_directed(u, Direction::Outgoing).map(|e| (e.weight().kind, e.target()));
             let back: Box<dyn Iterator<Item = (EdgeKind, NodeIndex)>> = if cfg.directed {
                 Box::new(std::iter::empty())
             } else {
-                Box::new(
-                    p.graph
-                        .edges_directed(u, Direction::Incoming)
-                        .map(|e| (e.weight().kind, e.source())),
-                )
+                Box::new(p.graph.edges_directed(u, Direction::Incoming).map(|e| (e.weight().kind, e.source())))
             };
             for (kind, v) in out.chain(back) {
                 if allowed(kind) && !distance.contains_key(&v) {
@@ -114,23 +103,14 @@ pub fn neighborhood(p: &Projection, center: NodeIndex, cfg: &NeighborConfig) -> 
         .into_iter()
         .map(|(node, distance)| {
             let n = &p.graph[node];
-            Neighbor {
-                node,
-                iri: n.iri.clone(),
-                label: n.label.clone(),
-                kind: n.kind,
-                distance,
-            }
+            Neighbor { node, iri: n.iri.clone(), label: n.label.clone(), kind: n.kind, distance }
         })
         .collect();
     nodes.sort_by(|a, b| (a.distance, &a.label, &a.iri).cmp(&(b.distance, &b.label, &b.iri)));
     Neighborhood {
         nodes,
         edges,
-        edge_counts: counts
-            .into_iter()
-            .map(|(kind, count)| KindCount { kind, count })
-            .collect(),
+        edge_counts: counts.into_iter().map(|(kind, count)| KindCount { kind, count }).collect(),
     }
 }
 
@@ -161,19 +141,10 @@ mod tests {
             .done()
     }
 
-    fn check(
-        center: &str,
-        cfg: NeighborConfig,
-        nodes: &[(&str, usize)],
-        counts: &[(EdgeKind, usize)],
-    ) {
+    fn check(center: &str, cfg: NeighborConfig, nodes: &[(&str, usize)], counts: &[(EdgeKind, usize)]) {
         let p = star();
         let n = neighborhood(&p, ix(&p, center), &cfg);
-        let got: Vec<(&str, usize)> = n
-            .nodes
-            .iter()
-            .map(|x| (x.iri.as_str(), x.distance))
-            .collect();
+        let got: Vec<(&str, usize)> = n.nodes.iter().map(|x| (x.iri.as_str(), x.distance)).collect();
         assert_eq!(got, nodes, "nodes around {center}, {cfg:?}");
         let got: Vec<(EdgeKind, usize)> = n.edge_counts.iter().map(|c| (c.kind, c.count)).collect();
         assert_eq!(got, counts, "edge counts around {center}, {cfg:?}");
@@ -181,11 +152,7 @@ mod tests {
     }
 
     fn cfg(hops: usize, kinds: &[EdgeKind], directed: bool) -> NeighborConfig {
-        NeighborConfig {
-            hops,
-            kinds: kinds.to_vec(),
-            directed,
-        }
+        NeighborConfig { hops, kinds: kinds.to_vec(), directed }
     }
 
     #[test]
@@ -213,12 +180,7 @@ mod tests {
             &[(InvestsIn, 1), (UsesTechnology, 2), (PartnersWith, 2)],
         );
         // Only investments, three hops: f, b and nothing past b (b's other edges are not investments).
-        check(
-            "a",
-            cfg(3, &[InvestsIn], false),
-            &[("a", 0), ("b", 1), ("f", 1)],
-            &[(InvestsIn, 2)],
-        );
+        check("a", cfg(3, &[InvestsIn], false), &[("a", 0), ("b", 1), ("f", 1)], &[(InvestsIn, 2)]);
         check("a", cfg(0, &[], false), &[("a", 0)], &[]);
         check("x", cfg(3, &[], false), &[("x", 0)], &[]);
         // From the technology, backwards: its users a and b, then a's and b's neighbours.
@@ -233,9 +195,6 @@ mod tests {
     #[test]
     fn unknown_centre_is_empty() {
         let p = star();
-        assert_eq!(
-            neighborhood(&p, NodeIndex::new(100), &NeighborConfig::default()),
-            Neighborhood::default()
-        );
+        assert_eq!(neighborhood(&p, NodeIndex::new(100), &NeighborConfig::default()), Neighborhood::default());
     }
 }

@@ -46,11 +46,7 @@ impl Csr {
         }
         // One pass over the edges (the edge weights are large, so scanning them twice would double the cost).
         let mut pairs: Vec<(u32, u32)> = Vec::new();
-        for e in p
-            .graph
-            .edge_references()
-            .filter(|e| super::kind_allowed(kinds, e.weight().kind))
-        {
+        for e in p.graph.edge_references().filter(|e| super::kind_allowed(kinds, e.weight().kind)) {
             let (s, t) = (compact[e.source().index()], compact[e.target().index()]);
             match direction {
                 CsrDirection::Out => pairs.push((s, t)),
@@ -71,11 +67,7 @@ impl Csr {
             targets[fill[row as usize]] = col;
             fill[row as usize] += 1;
         }
-        Csr {
-            nodes,
-            offsets,
-            targets,
-        }
+        Csr { nodes, offsets, targets }
     }
 
     /// Number of nodes.
@@ -129,12 +121,7 @@ pub struct PageRankConfig {
 
 impl Default for PageRankConfig {
     fn default() -> PageRankConfig {
-        PageRankConfig {
-            kinds: Vec::new(),
-            damping: 0.85,
-            tolerance: 1e-9,
-            max_iterations: 100,
-        }
+        PageRankConfig { kinds: Vec::new(), damping: 0.85, tolerance: 1e-9, max_iterations: 100 }
     }
 }
 
@@ -166,10 +153,7 @@ pub fn pagerank_csr(incoming: &Csr, out_degree: &[u32], cfg: &PageRankConfig) ->
         return Scores::default();
     }
     let d = cfg.damping;
-    let inv_out: Vec<f64> = out_degree
-        .iter()
-        .map(|&k| if k == 0 { 0.0 } else { 1.0 / k as f64 })
-        .collect();
+    let inv_out: Vec<f64> = out_degree.iter().map(|&k| if k == 0 { 0.0 } else { 1.0 / k as f64 }).collect();
     let mut rank = vec![1.0 / n as f64; n];
     let mut next = vec![0.0; n];
     let mut contrib = vec![0.0; n];
@@ -192,11 +176,7 @@ pub fn pagerank_csr(incoming: &Csr, out_degree: &[u32], cfg: &PageRankConfig) ->
         std::mem::swap(&mut rank, &mut next);
         iterations += 1;
     }
-    Scores {
-        scores: incoming.nodes.iter().copied().zip(rank).collect(),
-        iterations,
-        delta,
-    }
+    Scores { scores: incoming.nodes.iter().copied().zip(rank).collect(), iterations, delta }
 }
 
 /// Betweenness parameters.
@@ -213,17 +193,9 @@ pub struct BetweennessConfig {
 /// Betweenness centrality (Brandes, unweighted): for each node, the sum over pairs (s, t) of the share of shortest
 /// s–t paths passing through it. Raw, not normalised; parallel edges count once.
 pub fn betweenness(p: &Projection, cfg: &BetweennessConfig) -> Scores {
-    let direction = if cfg.undirected {
-        CsrDirection::Both
-    } else {
-        CsrDirection::Out
-    };
+    let direction = if cfg.undirected { CsrDirection::Both } else { CsrDirection::Out };
     let out = Csr::new(p, &cfg.kinds, direction).dedup();
-    let incoming = if cfg.undirected {
-        out.clone()
-    } else {
-        Csr::new(p, &cfg.kinds, CsrDirection::In).dedup()
-    };
+    let incoming = if cfg.undirected { out.clone() } else { Csr::new(p, &cfg.kinds, CsrDirection::In).dedup() };
     let n = out.len();
     let sources: Vec<usize> = match cfg.sources {
         Some(s) if s < n => (0..s).map(|i| i * n / s).collect(),
@@ -278,12 +250,7 @@ pub fn betweenness(p: &Projection, cfg: &BetweennessConfig) -> Scores {
         scale /= 2.0;
     }
     Scores {
-        scores: out
-            .nodes
-            .iter()
-            .copied()
-            .zip(centrality.into_iter().map(|c| c * scale))
-            .collect(),
+        scores: out.nodes.iter().copied().zip(centrality.into_iter().map(|c| c * scale)).collect(),
         iterations: 0,
         delta: 0.0,
     }
@@ -304,10 +271,7 @@ impl RankFilter {
     pub fn accepts(&self, node: &Node) -> bool {
         (self.node_kinds.is_empty() || self.node_kinds.contains(&node.kind))
             && (self.types.is_empty()
-                || node
-                    .types
-                    .iter()
-                    .any(|t| self.types.iter().any(|w| w.eq_ignore_ascii_case(t))))
+                || node.types.iter().any(|t| self.types.iter().any(|w| w.eq_ignore_ascii_case(t))))
     }
 
     /// Keeps the accepted items and returns the first N of them in `order`. With a top N, only those N are fully
@@ -319,11 +283,7 @@ impl RankFilter {
         node: impl Fn(&T) -> NodeIndex,
         order: impl Fn(&T, &T) -> Ordering,
     ) -> Vec<T> {
-        items.retain(|x| {
-            p.graph
-                .node_weight(node(x))
-                .is_some_and(|n| self.accepts(n))
-        });
+        items.retain(|x| p.graph.node_weight(node(x)).is_some_and(|n| self.accepts(n)));
         match self.top {
             Some(0) => items.clear(),
             Some(top) if top < items.len() => {
@@ -349,30 +309,18 @@ pub struct Ranking {
 
 /// Descending by score, then by label and IRI.
 fn by_score_then_label(p: &Projection, a: (NodeIndex, f64), b: (NodeIndex, f64)) -> Ordering {
-    b.1.total_cmp(&a.1)
-        .then_with(|| super::by_label(p, a.0, b.0))
+    b.1.total_cmp(&a.1).then_with(|| super::by_label(p, a.0, b.0))
 }
 
 /// The scores as a ranking: highest first (ties by label, then IRI), filtered, cut to the top N. Scores of nodes
 /// not in the projection are skipped.
 pub fn ranking(p: &Projection, scores: &[(NodeIndex, f64)], filter: &RankFilter) -> Vec<Ranking> {
     filter
-        .select(
-            p,
-            scores.to_vec(),
-            |x| x.0,
-            |a, b| by_score_then_label(p, *a, *b),
-        )
+        .select(p, scores.to_vec(), |x| x.0, |a, b| by_score_then_label(p, *a, *b))
         .into_iter()
         .map(|(node, score)| {
             let n = &p.graph[node];
-            Ranking {
-                node,
-                iri: n.iri.clone(),
-                label: n.label.clone(),
-                kind: n.kind,
-                score,
-            }
+            Ranking { node, iri: n.iri.clone(), label: n.label.clone(), kind: n.kind, score }
         })
         .collect()
 }
@@ -394,20 +342,12 @@ pub struct Degree {
 pub fn degree(p: &Projection, kinds: &[EdgeKind], filter: &RankFilter) -> Vec<Degree> {
     let mut ins = vec![0usize; p.graph.node_bound()];
     let mut outs = vec![0usize; p.graph.node_bound()];
-    for e in p
-        .graph
-        .edge_references()
-        .filter(|e| super::kind_allowed(kinds, e.weight().kind))
-    {
+    for e in p.graph.edge_references().filter(|e| super::kind_allowed(kinds, e.weight().kind)) {
         outs[e.source().index()] += 1;
         ins[e.target().index()] += 1;
     }
     let total = |n: NodeIndex| ins[n.index()] + outs[n.index()];
-    let order = |a: &NodeIndex, b: &NodeIndex| {
-        total(*b)
-            .cmp(&total(*a))
-            .then_with(|| super::by_label(p, *a, *b))
-    };
+    let order = |a: &NodeIndex, b: &NodeIndex| total(*b).cmp(&total(*a)).then_with(|| super::by_label(p, *a, *b));
     filter
         .select(p, p.graph.node_indices().collect(), |n| *n, order)
         .into_iter()
@@ -471,11 +411,7 @@ struct Totals {
 pub fn capital(p: &Projection, filter: &RankFilter) -> Vec<Capital> {
     let mut ids: FastMap<EventKey<'_>, usize> = FastMap::default();
     let mut rounds: Vec<Round> = Vec::new();
-    for e in p
-        .graph
-        .edge_references()
-        .filter(|e| e.weight().kind == EdgeKind::InvestsIn)
-    {
+    for e in p.graph.edge_references().filter(|e| e.weight().kind == EdgeKind::InvestsIn) {
         let id = *ids.entry(EventKey::of(p, e.id())).or_insert_with(|| {
             rounds.push(Round::default());
             rounds.len() - 1
@@ -503,11 +439,7 @@ pub fn capital(p: &Projection, filter: &RankFilter) -> Vec<Capital> {
             }
         }
     }
-    let investors: Vec<NodeIndex> = p
-        .graph
-        .node_indices()
-        .filter(|n| totals[n.index()].rounds > 0)
-        .collect();
+    let investors: Vec<NodeIndex> = p.graph.node_indices().filter(|n| totals[n.index()].rounds > 0).collect();
     let order = |a: &NodeIndex, b: &NodeIndex| {
         let (x, y) = (totals[a.index()], totals[b.index()]);
         y.attributed
@@ -546,21 +478,14 @@ mod tests {
 
     fn score_of(p: &Projection, s: &Scores, iri: &str) -> f64 {
         let node = ix(p, iri);
-        s.scores
-            .iter()
-            .find(|(n, _)| *n == node)
-            .map(|x| x.1)
-            .expect("scored")
+        s.scores.iter().find(|(n, _)| *n == node).map(|x| x.1).expect("scored")
     }
 
     fn check_pagerank(p: &Projection, cfg: &PageRankConfig, expected: &[(&str, f64)]) {
         let s = pagerank(p, cfg);
         for (iri, want) in expected {
             let got = score_of(p, &s, iri);
-            assert!(
-                (got - want).abs() < 1e-6,
-                "pagerank of {iri}: {got} != {want}"
-            );
+            assert!((got - want).abs() < 1e-6, "pagerank of {iri}: {got} != {want}");
         }
         let total: f64 = s.scores.iter().map(|x| x.1).sum();
         assert!((total - 1.0).abs() < 1e-9, "scores sum to {total}");
@@ -579,92 +504,46 @@ mod tests {
             .edge("c", "a", InvestsIn)
             .done();
         let cfg = PageRankConfig::default();
-        check_pagerank(
-            &cycle,
-            &cfg,
-            &[
-                ("a", 686.0 / 1769.0),
-                ("b", 380.0 / 1769.0),
-                ("c", 703.0 / 1769.0),
-            ],
-        );
+        check_pagerank(&cycle, &cfg, &[("a", 686.0 / 1769.0), ("b", 380.0 / 1769.0), ("c", 703.0 / 1769.0)]);
         // a→b with b dangling: b's rank is spread over both. a = 0.075 + 0.85 b/2, b = 1 - a, so
         // 1.425 a = 0.5: a = 0.5/1.425 = 20/57, b = 37/57.
         let dangling = Fx::new().orgs(&["a", "b"]).edge("a", "b", InvestsIn).done();
         check_pagerank(&dangling, &cfg, &[("a", 20.0 / 57.0), ("b", 37.0 / 57.0)]);
         // Kinds filter: only partnerships pass rank, and there are none, so every node is dangling: uniform.
-        let only = PageRankConfig {
-            kinds: vec![PartnersWith],
-            ..PageRankConfig::default()
-        };
-        check_pagerank(
-            &cycle,
-            &only,
-            &[("a", 1.0 / 3.0), ("b", 1.0 / 3.0), ("c", 1.0 / 3.0)],
-        );
+        let only = PageRankConfig { kinds: vec![PartnersWith], ..PageRankConfig::default() };
+        check_pagerank(&cycle, &only, &[("a", 1.0 / 3.0), ("b", 1.0 / 3.0), ("c", 1.0 / 3.0)]);
         // Four nodes, a 4-cycle: by symmetry 1/4 each.
-        let ring = Fx::new()
-            .orgs(&["a", "b", "c", "d"])
-            .chain(&["a", "b", "c", "d", "a"], Funds)
-            .done();
-        check_pagerank(
-            &ring,
-            &cfg,
-            &[("a", 0.25), ("b", 0.25), ("c", 0.25), ("d", 0.25)],
-        );
+        let ring = Fx::new().orgs(&["a", "b", "c", "d"]).chain(&["a", "b", "c", "d", "a"], Funds).done();
+        check_pagerank(&ring, &cfg, &[("a", 0.25), ("b", 0.25), ("c", 0.25), ("d", 0.25)]);
     }
 
     #[test]
     fn pagerank_stops_and_reports() {
-        let ring = Fx::new()
-            .orgs(&["a", "b"])
-            .chain(&["a", "b", "a"], Funds)
-            .done();
+        let ring = Fx::new().orgs(&["a", "b"]).chain(&["a", "b", "a"], Funds).done();
         // Uniform start is already the answer: one iteration with no change.
         let s = pagerank(&ring, &PageRankConfig::default());
         assert_eq!((s.iterations, s.delta), (1, 0.0));
-        let cycle = Fx::new()
-            .orgs(&["a", "b", "c"])
-            .chain(&["a", "b", "c"], Funds)
-            .done();
-        let capped = pagerank(
-            &cycle,
-            &PageRankConfig {
-                max_iterations: 3,
-                ..PageRankConfig::default()
-            },
-        );
+        let cycle = Fx::new().orgs(&["a", "b", "c"]).chain(&["a", "b", "c"], Funds).done();
+        let capped = pagerank(&cycle, &PageRankConfig { max_iterations: 3, ..PageRankConfig::default() });
         assert_eq!(capped.iterations, 3);
         assert!(capped.delta > 1e-9);
-        assert_eq!(
-            pagerank(&Projection::new(), &PageRankConfig::default()),
-            Scores::default()
-        );
+        assert_eq!(pagerank(&Projection::new(), &PageRankConfig::default()), Scores::default());
     }
 
     fn check_betweenness(p: &Projection, cfg: &BetweennessConfig, expected: &[(&str, f64)]) {
         let s = betweenness(p, cfg);
         for (iri, want) in expected {
             let got = score_of(p, &s, iri);
-            assert!(
-                (got - want).abs() < 1e-12,
-                "betweenness of {iri}: {got} != {want}, {cfg:?}"
-            );
+            assert!((got - want).abs() < 1e-12, "betweenness of {iri}: {got} != {want}, {cfg:?}");
         }
     }
 
     #[test]
     fn betweenness_by_hand() {
         // a→b→c: only the pair (a, c) goes through b.
-        let line = Fx::new()
-            .orgs(&["a", "b", "c"])
-            .chain(&["a", "b", "c"], InvestsIn)
-            .done();
+        let line = Fx::new().orgs(&["a", "b", "c"]).chain(&["a", "b", "c"], InvestsIn).done();
         let directed = BetweennessConfig::default();
-        let undirected = BetweennessConfig {
-            undirected: true,
-            ..BetweennessConfig::default()
-        };
+        let undirected = BetweennessConfig { undirected: true, ..BetweennessConfig::default() };
         check_betweenness(&line, &directed, &[("a", 0.0), ("b", 1.0), ("c", 0.0)]);
         check_betweenness(&line, &undirected, &[("a", 0.0), ("b", 1.0), ("c", 0.0)]);
         // a→b→d, a→c→d (plus a parallel a→b): two shortest a–d paths, one through each middle node.
@@ -674,17 +553,9 @@ mod tests {
             .chain(&["a", "c", "d"], InvestsIn)
             .edge("a", "b", InvestsIn)
             .done();
-        check_betweenness(
-            &diamond,
-            &directed,
-            &[("a", 0.0), ("b", 0.5), ("c", 0.5), ("d", 0.0)],
-        );
+        check_betweenness(&diamond, &directed, &[("a", 0.0), ("b", 0.5), ("c", 0.5), ("d", 0.0)]);
         // Undirected, the pair (b, c) also has two shortest paths, via a and via d: each gets 0.5 more.
-        check_betweenness(
-            &diamond,
-            &undirected,
-            &[("a", 0.5), ("b", 0.5), ("c", 0.5), ("d", 0.5)],
-        );
+        check_betweenness(&diamond, &undirected, &[("a", 0.5), ("b", 0.5), ("c", 0.5), ("d", 0.5)]);
         // Star, undirected: the hub h lies on all 3 pairs of leaves.
         let star = Fx::new()
             .orgs(&["h", "x", "y", "z"])
@@ -695,17 +566,11 @@ mod tests {
         check_betweenness(&star, &undirected, &[("h", 3.0), ("x", 0.0)]);
         check_betweenness(&star, &directed, &[("h", 0.0)]);
         // Sampled with as many sources as nodes: exact.
-        let sampled = BetweennessConfig {
-            sources: Some(4),
-            ..undirected.clone()
-        };
+        let sampled = BetweennessConfig { sources: Some(4), ..undirected.clone() };
         check_betweenness(&star, &sampled, &[("h", 3.0)]);
         // Two sources of four (compact 0 and 2: h and y): from h nothing passes through anyone; from y, h is on
         // the paths to x and z: 2 (directed count), × 4/2 for the sample, ÷ 2 for undirected = 2.
-        let half = BetweennessConfig {
-            sources: Some(2),
-            ..undirected
-        };
+        let half = BetweennessConfig { sources: Some(2), ..undirected };
         check_betweenness(&star, &half, &[("h", 2.0)]);
     }
 
@@ -715,41 +580,21 @@ mod tests {
 
     #[test]
     fn ranking_sorts_filters_and_cuts() {
-        let mut p = Fx::new()
-            .orgs(&["b", "a", "c"])
-            .tech("t", 3)
-            .node("prs", NodeKind::Person, "Ann")
-            .done();
+        let mut p = Fx::new().orgs(&["b", "a", "c"]).tech("t", 3).node("prs", NodeKind::Person, "Ann").done();
         p.node_mut("c").unwrap().types = vec!["Investor".into()];
-        let scores: Vec<(NodeIndex, f64)> =
-            [("b", 0.2), ("a", 0.2), ("c", 0.5), ("t", 0.1), ("prs", 0.0)]
-                .iter()
-                .map(|(i, s)| (ix(&p, i), *s))
-                .chain([(NodeIndex::new(77), 9.0)])
-                .collect();
+        let scores: Vec<(NodeIndex, f64)> = [("b", 0.2), ("a", 0.2), ("c", 0.5), ("t", 0.1), ("prs", 0.0)]
+            .iter()
+            .map(|(i, s)| (ix(&p, i), *s))
+            .chain([(NodeIndex::new(77), 9.0)])
+            .collect();
         let all = RankFilter::default();
         // Ties (a, b at 0.2) by label; the unknown node 77 is skipped.
-        assert_eq!(
-            labels(&ranking(&p, &scores, &all)),
-            [("c", 0.5), ("a", 0.2), ("b", 0.2), ("t", 0.1), ("prs", 0.0)]
-        );
-        let top2 = RankFilter {
-            top: Some(2),
-            ..all.clone()
-        };
-        assert_eq!(
-            labels(&ranking(&p, &scores, &top2)),
-            [("c", 0.5), ("a", 0.2)]
-        );
-        let techs = RankFilter {
-            node_kinds: vec![NodeKind::Technology],
-            ..all.clone()
-        };
+        assert_eq!(labels(&ranking(&p, &scores, &all)), [("c", 0.5), ("a", 0.2), ("b", 0.2), ("t", 0.1), ("prs", 0.0)]);
+        let top2 = RankFilter { top: Some(2), ..all.clone() };
+        assert_eq!(labels(&ranking(&p, &scores, &top2)), [("c", 0.5), ("a", 0.2)]);
+        let techs = RankFilter { node_kinds: vec![NodeKind::Technology], ..all.clone() };
         assert_eq!(labels(&ranking(&p, &scores, &techs)), [("t", 0.1)]);
-        let investors = RankFilter {
-            types: vec!["investor".into()],
-            ..all
-        };
+        let investors = RankFilter { types: vec!["investor".into()], ..all };
         assert_eq!(labels(&ranking(&p, &scores, &investors)), [("c", 0.5)]);
     }
 
@@ -765,37 +610,17 @@ mod tests {
             .edge("a", "c", PartnersWith)
             .done();
         let show = |kinds: &[EdgeKind], top| -> Vec<(String, usize, usize, usize)> {
-            degree(
-                &p,
-                kinds,
-                &RankFilter {
-                    top,
-                    ..RankFilter::default()
-                },
-            )
-            .into_iter()
-            .map(|d| (d.iri, d.in_degree, d.out_degree, d.total))
-            .collect()
-        };
-        let rows = |v: &[(&str, usize, usize, usize)]| -> Vec<(String, usize, usize, usize)> {
-            v.iter()
-                .map(|(i, a, b, c)| (i.to_string(), *a, *b, *c))
+            degree(&p, kinds, &RankFilter { top, ..RankFilter::default() })
+                .into_iter()
+                .map(|d| (d.iri, d.in_degree, d.out_degree, d.total))
                 .collect()
         };
+        let rows = |v: &[(&str, usize, usize, usize)]| -> Vec<(String, usize, usize, usize)> {
+            v.iter().map(|(i, a, b, c)| (i.to_string(), *a, *b, *c)).collect()
+        };
         // All kinds: a out 3; b in 2 out 1; c in 3 (b, itself, a) out 1; d nothing. Ties (a, b at 3) by label.
-        assert_eq!(
-            show(&[], None),
-            rows(&[
-                ("c", 3, 1, 4),
-                ("a", 0, 3, 3),
-                ("b", 2, 1, 3),
-                ("d", 0, 0, 0)
-            ])
-        );
-        assert_eq!(
-            show(&[PartnersWith], Some(2)),
-            rows(&[("a", 0, 1, 1), ("c", 1, 0, 1)])
-        );
+        assert_eq!(show(&[], None), rows(&[("c", 3, 1, 4), ("a", 0, 3, 3), ("b", 2, 1, 3), ("d", 0, 0, 0)]));
+        assert_eq!(show(&[PartnersWith], Some(2)), rows(&[("a", 0, 1, 1), ("c", 1, 0, 1)]));
     }
 
     /// Three rounds: r1 ($100M, x leads, x and y join, x through two edges), r2 ($30M: x, y, z), r3 (no amount:
@@ -810,14 +635,7 @@ mod tests {
             .invest("y", "c2", "r2", None, "2022-01-01")
             .invest("z", "c2", "r2", Some(30e6), "2022-01-01")
             .invest("z", "c3", "r3", None, "2023-01-01")
-            .full(
-                "y",
-                "c3",
-                Edge {
-                    amount_usd: Some(8e6),
-                    ..Edge::new(InvestsIn)
-                },
-            )
+            .full("y", "c3", Edge { amount_usd: Some(8e6), ..Edge::new(InvestsIn) })
             .done()
     }
 
@@ -826,16 +644,7 @@ mod tests {
         let p = rounds();
         let got: Vec<(String, usize, usize, usize, f64, f64)> = capital(&p, &RankFilter::default())
             .into_iter()
-            .map(|c| {
-                (
-                    c.iri,
-                    c.rounds,
-                    c.deals_led,
-                    c.rounds_with_amount,
-                    c.total_round_usd,
-                    c.attributed_usd,
-                )
-            })
+            .map(|c| (c.iri, c.rounds, c.deals_led, c.rounds_with_amount, c.total_round_usd, c.attributed_usd))
             .collect();
         // x: r1 (100/2 = 50) + r2 (30/3 = 10) = 60, led r1. y: r1 50 + r2 10 + own 8 = 68. z: r2 10, r3 unknown.
         let want: Vec<(String, usize, usize, usize, f64, f64)> = vec![
@@ -845,18 +654,9 @@ mod tests {
         ];
         assert_eq!(got, want);
         // Attributed amounts add up to the distinct rounds: 100 + 30 + 8 = 138.
-        let sum: f64 = capital(&p, &RankFilter::default())
-            .iter()
-            .map(|c| c.attributed_usd)
-            .sum();
+        let sum: f64 = capital(&p, &RankFilter::default()).iter().map(|c| c.attributed_usd).sum();
         assert_eq!(sum, 138e6);
-        let top = capital(
-            &p,
-            &RankFilter {
-                top: Some(1),
-                ..RankFilter::default()
-            },
-        );
+        let top = capital(&p, &RankFilter { top: Some(1), ..RankFilter::default() });
         assert_eq!(top.len(), 1);
     }
 
@@ -880,12 +680,7 @@ mod tests {
                 Just(idx.clone()).prop_shuffle(),
                 Just(idx).prop_shuffle(),
             )
-                .prop_map(|(n, edges, perm, names)| Shape {
-                    n,
-                    edges,
-                    perm,
-                    names,
-                })
+                .prop_map(|(n, edges, perm, names)| Shape { n, edges, perm, names })
         })
     }
 
@@ -905,19 +700,14 @@ mod tests {
             order.sort_by_key(|i| s.perm[*i]);
         }
         for &i in &order {
-            p.add_node(crate::graph::Node::new(
-                &name(i),
-                NodeKind::Organization,
-                &name(i),
-            ));
+            p.add_node(crate::graph::Node::new(&name(i), NodeKind::Organization, &name(i)));
         }
         let mut edges = s.edges.clone();
         if shuffled {
             edges.reverse();
         }
         for (a, b) in edges {
-            p.add_edge(&name(a), &name(b), Edge::new(InvestsIn))
-                .unwrap();
+            p.add_edge(&name(a), &name(b), Edge::new(InvestsIn)).unwrap();
         }
         let ids = (0..s.n).map(|i| p.node(&name(i)).unwrap()).collect();
         (p, ids)

@@ -47,24 +47,14 @@ pub struct Hit {
 pub enum ResolveError {
     /// No node has this IRI, label or alias. `suggestions` are (IRI, label) pairs of near names, best first.
     #[error("No entity is named `{query}`{}", did_you_mean(.suggestions))]
-    NotFound {
-        query: String,
-        suggestions: Vec<(String, String)>,
-    },
+    NotFound { query: String, suggestions: Vec<(String, String)> },
     /// Several nodes have this label or alias; `candidates` are their (IRI, label) pairs sorted by label.
     #[error("`{query}` names {} entities: {}; give an IRI", .candidates.len(), list(.candidates))]
-    Ambiguous {
-        query: String,
-        candidates: Vec<(String, String)>,
-    },
+    Ambiguous { query: String, candidates: Vec<(String, String)> },
 }
 
 fn list(pairs: &[(String, String)]) -> String {
-    pairs
-        .iter()
-        .map(|(iri, label)| format!("{label} <{iri}>"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    pairs.iter().map(|(iri, label)| format!("{label} <{iri}>")).collect::<Vec<_>>().join(", ")
 }
 
 fn did_you_mean(pairs: &[(String, String)]) -> String {
@@ -154,26 +144,12 @@ impl SearchIndex {
             .into_iter()
             .filter_map(|(node, (quality, pos))| {
                 let n = p.graph.node_weight(node)?;
-                let matched = if pos == 0 {
-                    n.label.clone()
-                } else {
-                    n.aliases.get(pos - 1)?.clone()
-                };
-                Some(Hit {
-                    node,
-                    iri: n.iri.clone(),
-                    label: n.label.clone(),
-                    kind: n.kind,
-                    matched,
-                    quality,
-                })
+                let matched = if pos == 0 { n.label.clone() } else { n.aliases.get(pos - 1)?.clone() };
+                Some(Hit { node, iri: n.iri.clone(), label: n.label.clone(), kind: n.kind, matched, quality })
             })
             .collect();
         hits.sort_by(|a, b| {
-            a.quality
-                .cmp(&b.quality)
-                .then_with(|| a.label.cmp(&b.label))
-                .then_with(|| a.iri.cmp(&b.iri))
+            a.quality.cmp(&b.quality).then_with(|| a.label.cmp(&b.label)).then_with(|| a.iri.cmp(&b.iri))
         });
         hits.truncate(limit);
         hits
@@ -187,12 +163,8 @@ impl SearchIndex {
             return Ok(node);
         }
         let query = normalize(trimmed);
-        let mut exact: Vec<NodeIndex> = self
-            .names
-            .iter()
-            .filter(|(_, _, name)| !query.is_empty() && *name == query)
-            .map(|(n, _, _)| *n)
-            .collect();
+        let mut exact: Vec<NodeIndex> =
+            self.names.iter().filter(|(_, _, name)| !query.is_empty() && *name == query).map(|(n, _, _)| *n).collect();
         exact.sort();
         exact.dedup();
         let pair = |n: NodeIndex| (p.graph[n].iri.clone(), p.graph[n].label.clone());
@@ -205,10 +177,7 @@ impl SearchIndex {
             many => {
                 let mut candidates: Vec<(String, String)> = many.iter().map(|n| pair(*n)).collect();
                 candidates.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
-                Err(ResolveError::Ambiguous {
-                    query: trimmed.to_owned(),
-                    candidates,
-                })
+                Err(ResolveError::Ambiguous { query: trimmed.to_owned(), candidates })
             }
         }
     }
@@ -301,12 +270,9 @@ mod tests {
 
     fn check(query: &str, limit: usize, expected: &[(&str, MatchQuality)]) {
         let p = names();
-        let got: Vec<(String, MatchQuality)> = search(&p, query, limit)
-            .into_iter()
-            .map(|h| (h.iri, h.quality))
-            .collect();
-        let want: Vec<(String, MatchQuality)> =
-            expected.iter().map(|(i, q)| (i.to_string(), *q)).collect();
+        let got: Vec<(String, MatchQuality)> =
+            search(&p, query, limit).into_iter().map(|h| (h.iri, h.quality)).collect();
+        let want: Vec<(String, MatchQuality)> = expected.iter().map(|(i, q)| (i.to_string(), *q)).collect();
         assert_eq!(got, want, "search {query:?}");
     }
 
@@ -317,13 +283,7 @@ mod tests {
         check(
             "meta",
             10,
-            &[
-                ("meta", Exact),
-                ("metaverse", Prefix),
-                ("am", WordPrefix),
-                ("hm", WordPrefix),
-                ("zm", Substring),
-            ],
+            &[("meta", Exact), ("metaverse", Prefix), ("am", WordPrefix), ("hm", WordPrefix), ("zm", Substring)],
         );
         check("META", 2, &[("meta", Exact), ("metaverse", Prefix)]);
         check("  meta   platforms ", 10, &[("meta", Exact)]);
@@ -373,9 +333,7 @@ mod tests {
     }
 
     fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-        v.iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect()
+        v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
     }
 
     #[test]
@@ -396,34 +354,16 @@ mod tests {
         // Not a name, but a prefix of some: the search hits are the suggestions.
         check_resolve(
             "horizon",
-            Err(ResolveError::NotFound {
-                query: "horizon".into(),
-                suggestions: pairs(&[("hm", "Horizon Meta")]),
-            }),
+            Err(ResolveError::NotFound { query: "horizon".into(), suggestions: pairs(&[("hm", "Horizon Meta")]) }),
         );
         // Typos: "tencnet" swaps two letters of "tencent", two edits, beyond the budget of max(1, 7 / 4) = 1: no
         // suggestion. "tencet" is one deletion away: suggested.
-        check_resolve(
-            "tencnet",
-            Err(ResolveError::NotFound {
-                query: "tencnet".into(),
-                suggestions: vec![],
-            }),
-        );
+        check_resolve("tencnet", Err(ResolveError::NotFound { query: "tencnet".into(), suggestions: vec![] }));
         check_resolve(
             "tencet",
-            Err(ResolveError::NotFound {
-                query: "tencet".into(),
-                suggestions: pairs(&[("tc", "Tencent")]),
-            }),
+            Err(ResolveError::NotFound { query: "tencet".into(), suggestions: pairs(&[("tc", "Tencent")]) }),
         );
-        check_resolve(
-            "",
-            Err(ResolveError::NotFound {
-                query: "".into(),
-                suggestions: vec![],
-            }),
-        );
+        check_resolve("", Err(ResolveError::NotFound { query: "".into(), suggestions: vec![] }));
     }
 
     #[test]
@@ -433,31 +373,17 @@ mod tests {
         assert_eq!(index.resolve(&p, "metaverse"), Ok(ix(&p, "metaverse")));
         assert_eq!(index.search(&p, "meta", 1).len(), 1);
         let hit = &index.search(&p, "facebook", 1)[0];
-        assert_eq!(
-            (hit.label.as_str(), hit.matched.as_str()),
-            ("Meta Platforms", "Facebook")
-        );
+        assert_eq!((hit.label.as_str(), hit.matched.as_str()), ("Meta Platforms", "Facebook"));
     }
 
     #[test]
     fn error_messages() {
-        let e = ResolveError::Ambiguous {
-            query: "unity".into(),
-            candidates: pairs(&[("u1", "Unity"), ("u2", "Unity")]),
-        };
-        assert_eq!(
-            e.to_string(),
-            "`unity` names 2 entities: Unity <u1>, Unity <u2>; give an IRI"
-        );
-        let e = ResolveError::NotFound {
-            query: "x".into(),
-            suggestions: vec![],
-        };
+        let e =
+            ResolveError::Ambiguous { query: "unity".into(), candidates: pairs(&[("u1", "Unity"), ("u2", "Unity")]) };
+        assert_eq!(e.to_string(), "`unity` names 2 entities: Unity <u1>, Unity <u2>; give an IRI");
+        let e = ResolveError::NotFound { query: "x".into(), suggestions: vec![] };
         assert_eq!(e.to_string(), "No entity is named `x`");
-        let e = ResolveError::NotFound {
-            query: "x".into(),
-            suggestions: pairs(&[("a", "A")]),
-        };
+        let e = ResolveError::NotFound { query: "x".into(), suggestions: pairs(&[("a", "A")]) };
         assert_eq!(e.to_string(), "No entity is named `x`; did you mean A <a>");
     }
 

@@ -49,22 +49,14 @@ pub fn synthetic(nodes: usize, edges: usize, seed: u64) -> Projection {
     let investors = (orgs / 10).max(1);
     let mut org_ix = Vec::with_capacity(orgs);
     for i in 0..orgs {
-        let mut n = Node::new(
-            &format!("{BASE}org/{i}"),
-            NodeKind::Organization,
-            &format!("Org {i}"),
-        );
+        let mut n = Node::new(&format!("{BASE}org/{i}"), NodeKind::Organization, &format!("Org {i}"));
         n.types = vec![if i < investors { "Investor" } else { "Company" }.to_owned()];
         n.country = Some(COUNTRIES[rng.below(COUNTRIES.len())].to_owned());
         org_ix.push(p.add_node(n));
     }
     let mut tech_ix = Vec::with_capacity(techs);
     for i in 0..techs {
-        let mut n = Node::new(
-            &format!("{BASE}tech/{i}"),
-            NodeKind::Technology,
-            &format!("Technology {i}"),
-        );
+        let mut n = Node::new(&format!("{BASE}tech/{i}"), NodeKind::Technology, &format!("Technology {i}"));
         n.layer = Some(1 + (i % 7) as u8);
         tech_ix.push(p.add_node(n));
     }
@@ -77,8 +69,7 @@ pub fn synthetic(nodes: usize, edges: usize, seed: u64) -> Projection {
         if rng.below(5) == 0 {
             let from = org_ix[rng.below(orgs)];
             let to = tech_ix[rng.below(techs)];
-            p.graph
-                .add_edge(from, to, Edge::new(EdgeKind::UsesTechnology));
+            p.graph.add_edge(from, to, Edge::new(EdgeKind::UsesTechnology));
             added += 1;
             continue;
         }
@@ -86,12 +77,7 @@ pub fn synthetic(nodes: usize, edges: usize, seed: u64) -> Projection {
         let size = (1 + rng.below(4)).min(edges - added);
         let event = format!("{BASE}event/{round}");
         let amount = (rng.below(10) != 0).then(|| 1e5 * (1 + rng.below(10_000)) as f64);
-        let date = format!(
-            "{}-{:02}-{:02}",
-            2010 + rng.below(15),
-            1 + rng.below(12),
-            1 + rng.below(28)
-        );
+        let date = format!("{}-{:02}-{:02}", 2010 + rng.below(15), 1 + rng.below(12), 1 + rng.below(28));
         for k in 0..size {
             let u = rng.unit();
             let investor = org_ix[(u * u * investors as f64) as usize];
@@ -117,11 +103,7 @@ mod tests {
 
     fn check_size(nodes: usize, edges: usize, want_nodes: usize, want_edges: usize) {
         let p = synthetic(nodes, edges, 7);
-        assert_eq!(
-            (p.node_count(), p.edge_count()),
-            (want_nodes, want_edges),
-            "synthetic({nodes}, {edges})"
-        );
+        assert_eq!((p.node_count(), p.edge_count()), (want_nodes, want_edges), "synthetic({nodes}, {edges})");
     }
 
     #[test]
@@ -138,10 +120,7 @@ mod tests {
     fn same_seed_same_graph() {
         let edges = |seed| {
             let p = synthetic(300, 900, seed);
-            p.graph
-                .edge_references()
-                .map(|e| (e.source(), e.target(), e.weight().clone()))
-                .collect::<Vec<_>>()
+            p.graph.edge_references().map(|e| (e.source(), e.target(), e.weight().clone())).collect::<Vec<_>>()
         };
         assert_eq!(edges(1), edges(1));
         assert_ne!(edges(1), edges(2));
@@ -153,10 +132,7 @@ mod tests {
         let mut rounds: HashMap<&str, Vec<&Edge>> = HashMap::new();
         for e in p.graph.edge_references() {
             if e.weight().kind == EdgeKind::InvestsIn {
-                rounds
-                    .entry(e.weight().event.as_deref().unwrap())
-                    .or_default()
-                    .push(e.weight());
+                rounds.entry(e.weight().event.as_deref().unwrap()).or_default().push(e.weight());
             } else {
                 assert_eq!(p.graph[e.target()].kind, NodeKind::Technology);
             }
@@ -165,9 +141,7 @@ mod tests {
         for edges in rounds.values() {
             assert!((1..=4).contains(&edges.len()));
             assert_eq!(edges.iter().filter(|e| e.lead).count(), 1);
-            assert!(edges
-                .iter()
-                .all(|e| e.date == edges[0].date && e.amount_usd == edges[0].amount_usd));
+            assert!(edges.iter().all(|e| e.date == edges[0].date && e.amount_usd == edges[0].amount_usd));
         }
     }
 }

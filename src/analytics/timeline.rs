@@ -81,9 +81,7 @@ fn period_of(date: &str, granularity: Granularity) -> Option<(i32, u8)> {
         Granularity::Year => Some((year, 0)),
         Granularity::Quarter => {
             let month: u8 = date.get(5..7)?.parse().ok()?;
-            (1..=12)
-                .contains(&month)
-                .then_some((year, (month - 1) / 3 + 1))
+            (1..=12).contains(&month).then_some((year, (month - 1) / 3 + 1))
         }
     }
 }
@@ -107,17 +105,9 @@ fn period_name((year, quarter): (i32, u8)) -> String {
 /// Deals and capital per period.
 pub fn timeline(p: &Projection, cfg: &TimelineConfig) -> Timeline {
     let mut deals: FastMap<EventKey<'_>, Deal<'_>> = FastMap::default();
-    for e in p
-        .graph
-        .edge_references()
-        .filter(|e| super::kind_allowed(&cfg.kinds, e.weight().kind))
-    {
+    for e in p.graph.edge_references().filter(|e| super::kind_allowed(&cfg.kinds, e.weight().kind)) {
         let w = e.weight();
-        let deal = deals.entry(EventKey::of(p, e.id())).or_insert(Deal {
-            first: e.id(),
-            date: None,
-            amount: None,
-        });
+        let deal = deals.entry(EventKey::of(p, e.id())).or_insert(Deal { first: e.id(), date: None, amount: None });
         deal.first = deal.first.min(e.id());
         if let Some(d) = w.date.as_deref() {
             deal.date = Some(deal.date.map_or(d, |x| x.min(d)));
@@ -132,9 +122,10 @@ pub fn timeline(p: &Projection, cfg: &TimelineConfig) -> Timeline {
                 .edges_directed(investee, Direction::Outgoing)
                 .any(|e| e.weight().kind == EdgeKind::UsesTechnology && e.target() == t)
         });
-        let country_ok = cfg.country.as_deref().is_none_or(|want| {
-            country_of(p, investee).is_some_and(|c| c.eq_ignore_ascii_case(want))
-        });
+        let country_ok = cfg
+            .country
+            .as_deref()
+            .is_none_or(|want| country_of(p, investee).is_some_and(|c| c.eq_ignore_ascii_case(want)));
         tech_ok && country_ok
     };
     let mut totals: BTreeMap<(i32, u8), (usize, usize, f64)> = BTreeMap::new();
@@ -164,14 +155,8 @@ pub fn timeline(p: &Projection, cfg: &TimelineConfig) -> Timeline {
     if let (Some(&first), Some(&last)) = (totals.keys().next(), totals.keys().next_back()) {
         let mut at = first;
         while at <= last {
-            let (deals, deals_with_amount, capital_usd) =
-                totals.get(&at).copied().unwrap_or((0, 0, 0.0));
-            rows.push(PeriodRow {
-                period: period_name(at),
-                deals,
-                deals_with_amount,
-                capital_usd,
-            });
+            let (deals, deals_with_amount, capital_usd) = totals.get(&at).copied().unwrap_or((0, 0, 0.0));
+            rows.push(PeriodRow { period: period_name(at), deals, deals_with_amount, capital_usd });
             at = next_period(at);
         }
     }
@@ -192,15 +177,8 @@ mod tests {
         acq.event = Some("r3".into());
         acq.date = Some("2022-05-05".into());
         acq.amount_usd = Some(100e6);
-        let solo = Edge {
-            date: Some("2020-02-01".into()),
-            amount_usd: Some(5e6),
-            ..Edge::new(EdgeKind::InvestsIn)
-        };
-        let partner = Edge {
-            date: Some("2019-01-01".into()),
-            ..Edge::new(EdgeKind::PartnersWith)
-        };
+        let solo = Edge { date: Some("2020-02-01".into()), amount_usd: Some(5e6), ..Edge::new(EdgeKind::InvestsIn) };
+        let partner = Edge { date: Some("2019-01-01".into()), ..Edge::new(EdgeKind::PartnersWith) };
         Fx::new()
             .orgs(&["x", "y", "z", "c1", "c2", "c3"])
             .node("t", NodeKind::Technology, "T")
@@ -221,39 +199,18 @@ mod tests {
 
     fn check(cfg: TimelineConfig, rows: &[(&str, usize, usize, f64)], undated: usize) {
         let t = timeline(&deals(), &cfg);
-        let got: Vec<(&str, usize, usize, f64)> = t
-            .rows
-            .iter()
-            .map(|r| {
-                (
-                    r.period.as_str(),
-                    r.deals,
-                    r.deals_with_amount,
-                    r.capital_usd,
-                )
-            })
-            .collect();
+        let got: Vec<(&str, usize, usize, f64)> =
+            t.rows.iter().map(|r| (r.period.as_str(), r.deals, r.deals_with_amount, r.capital_usd)).collect();
         assert_eq!((got.as_slice(), t.undated), (rows, undated), "{cfg:?}");
     }
 
     #[test]
     fn by_year() {
         // 2020: r1 ($10M once, not twice), r2 (no amount), the solo edge ($5M); 2021 empty; 2022: r3.
-        check(
-            TimelineConfig::default(),
-            &[
-                ("2020", 3, 2, 15e6),
-                ("2021", 0, 0, 0.0),
-                ("2022", 1, 1, 100e6),
-            ],
-            1,
-        );
+        check(TimelineConfig::default(), &[("2020", 3, 2, 15e6), ("2021", 0, 0, 0.0), ("2022", 1, 1, 100e6)], 1);
         // Investments only: the acquisition goes.
         check(
-            TimelineConfig {
-                kinds: vec![EdgeKind::InvestsIn],
-                ..TimelineConfig::default()
-            },
+            TimelineConfig { kinds: vec![EdgeKind::InvestsIn], ..TimelineConfig::default() },
             &[("2020", 3, 2, 15e6)],
             1,
         );
@@ -264,10 +221,7 @@ mod tests {
         // Q1 2020: r1 and the solo edge; Q4 2020: r2; Q2 2022: r3; zeros between.
         let z = |q| (q, 0, 0, 0.0);
         check(
-            TimelineConfig {
-                granularity: Granularity::Quarter,
-                ..TimelineConfig::default()
-            },
+            TimelineConfig { granularity: Granularity::Quarter, ..TimelineConfig::default() },
             &[
                 ("2020-Q1", 2, 2, 15e6),
                 z("2020-Q2"),
@@ -290,54 +244,22 @@ mod tests {
         let t = ix(&p, "t");
         // Technology t: c1's deals (r1, solo; r4 undated) and c3's r3.
         check(
-            TimelineConfig {
-                technology: Some(t),
-                ..TimelineConfig::default()
-            },
-            &[
-                ("2020", 2, 2, 15e6),
-                ("2021", 0, 0, 0.0),
-                ("2022", 1, 1, 100e6),
-            ],
+            TimelineConfig { technology: Some(t), ..TimelineConfig::default() },
+            &[("2020", 2, 2, 15e6), ("2021", 0, 0, 0.0), ("2022", 1, 1, 100e6)],
             1,
         );
         // Korea: c1 and c2.
-        check(
-            TimelineConfig {
-                country: Some("kr".into()),
-                ..TimelineConfig::default()
-            },
-            &[("2020", 3, 2, 15e6)],
-            1,
-        );
+        check(TimelineConfig { country: Some("kr".into()), ..TimelineConfig::default() }, &[("2020", 3, 2, 15e6)], 1);
         // The US: c3 only, and no undated deal.
-        check(
-            TimelineConfig {
-                country: Some("US".into()),
-                ..TimelineConfig::default()
-            },
-            &[("2022", 1, 1, 100e6)],
-            0,
-        );
+        check(TimelineConfig { country: Some("US".into()), ..TimelineConfig::default() }, &[("2022", 1, 1, 100e6)], 0);
         // Both filters: c1 is in KR and uses t.
         check(
-            TimelineConfig {
-                technology: Some(t),
-                country: Some("KR".into()),
-                ..TimelineConfig::default()
-            },
+            TimelineConfig { technology: Some(t), country: Some("KR".into()), ..TimelineConfig::default() },
             &[("2020", 2, 2, 15e6)],
             1,
         );
         // An unknown technology matches nothing.
-        check(
-            TimelineConfig {
-                technology: Some(NodeIndex::new(999)),
-                ..TimelineConfig::default()
-            },
-            &[],
-            0,
-        );
+        check(TimelineConfig { technology: Some(NodeIndex::new(999)), ..TimelineConfig::default() }, &[], 0);
     }
 
     #[test]

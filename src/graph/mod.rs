@@ -104,12 +104,8 @@ impl EdgeKind {
     }
 
     /// The kinds that move money or control: the default for investment questions.
-    pub const CAPITAL: [EdgeKind; 4] = [
-        EdgeKind::InvestsIn,
-        EdgeKind::Acquires,
-        EdgeKind::HoldsStakeIn,
-        EdgeKind::SubsidiaryOf,
-    ];
+    pub const CAPITAL: [EdgeKind; 4] =
+        [EdgeKind::InvestsIn, EdgeKind::Acquires, EdgeKind::HoldsStakeIn, EdgeKind::SubsidiaryOf];
 }
 
 /// An entity.
@@ -277,8 +273,7 @@ mod tests {
         let mut e = Edge::new(EdgeKind::InvestsIn);
         e.date = Some("2021-05-01".into());
         p.add_edge("a", "b", e).unwrap();
-        p.add_edge("b", "a", Edge::new(EdgeKind::PartnersWith))
-            .unwrap();
+        p.add_edge("b", "a", Edge::new(EdgeKind::PartnersWith)).unwrap();
         p
     }
 

@@ -31,19 +31,9 @@ pub fn inputs() -> Result<Vec<LoadInput>> {
         .map(|(name, text)| {
             let display = format!("data/{name}");
             if name.ends_with(".ttl") {
-                Ok(LoadInput::bytes(
-                    &display,
-                    text.as_bytes().to_vec(),
-                    RdfFormat::Turtle,
-                    Some(ONTOLOGY_GRAPH),
-                ))
+                Ok(LoadInput::bytes(&display, text.as_bytes().to_vec(), RdfFormat::Turtle, Some(ONTOLOGY_GRAPH)))
             } else {
-                Ok(LoadInput::bytes(
-                    &display,
-                    text.as_bytes().to_vec(),
-                    RdfFormat::TriG,
-                    None,
-                ))
+                Ok(LoadInput::bytes(&display, text.as_bytes().to_vec(), RdfFormat::TriG, None))
             }
         })
         .collect()

@@ -51,12 +51,7 @@ impl LoadInput {
 
     /// In-memory bytes.
     pub fn bytes(name: &str, bytes: Vec<u8>, format: RdfFormat, graph: Option<&str>) -> LoadInput {
-        LoadInput {
-            name: name.to_owned(),
-            data: InputData::Bytes(bytes),
-            format,
-            graph: graph.map(str::to_owned),
-        }
+        LoadInput { name: name.to_owned(), data: InputData::Bytes(bytes), format, graph: graph.map(str::to_owned) }
     }
 }
 
@@ -83,22 +78,14 @@ pub fn parse_rdf_format(name: &str) -> Result<RdfFormat> {
     if lower == "jsonld" || lower == "json-ld" {
         return Ok(jsonld());
     }
-    RdfFormat::from_extension(&lower)
-        .or_else(|| RdfFormat::from_media_type(&lower))
-        .ok_or_else(|| {
-            Error::Format(format!(
-                "Unknown RDF format `{name}`: use turtle, trig, ntriples, nquads, rdfxml, jsonld or n3"
-            ))
-        })
+    RdfFormat::from_extension(&lower).or_else(|| RdfFormat::from_media_type(&lower)).ok_or_else(|| {
+        Error::Format(format!("Unknown RDF format `{name}`: use turtle, trig, ntriples, nquads, rdfxml, jsonld or n3"))
+    })
 }
 
 /// Picks the format from a file's extension.
 pub fn format_from_path(path: &Path) -> Result<RdfFormat> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
     let found = match ext.as_str() {
         "json" => Some(jsonld()),
         "owl" | "xml" => Some(RdfFormat::RdfXml),
@@ -193,45 +180,26 @@ fn quads_of(
 fn open_quads(input: LoadInput) -> Result<Box<dyn Iterator<Item = Result<Quad>>>> {
     let mut parser = RdfParser::from_format(input.format).rename_blank_nodes();
     if let Some(g) = &input.graph {
-        let node = NamedNode::new(g.as_str())
-            .map_err(|e| Error::Format(format!("Invalid --graph IRI <{g}>: {e}")))?;
+        let node = NamedNode::new(g.as_str()).map_err(|e| Error::Format(format!("Invalid --graph IRI <{g}>: {e}")))?;
         parser = parser.with_default_graph(node);
     }
     let reader: Box<dyn Read> = match input.data {
         InputData::Path(p) => {
-            let f = File::open(&p).map_err(|source| Error::Read {
-                path: p.clone(),
-                source,
-            })?;
+            let f = File::open(&p).map_err(|source| Error::Read { path: p.clone(), source })?;
             Box::new(BufReader::with_capacity(1 << 20, f))
         }
         InputData::Bytes(b) => Box::new(std::io::Cursor::new(b)),
     };
     let name = input.name;
-    Ok(Box::new(
-        parser
-            .for_reader(reader)
-            .map(move |r| r.map_err(|e| parse_error(&name, e))),
-    ))
+    Ok(Box::new(parser.for_reader(reader).map(move |r| r.map_err(|e| parse_error(&name, e)))))
 }
 
 fn parse_error(file: &str, e: RdfParseError) -> Error {
     match e {
-        RdfParseError::Io(source) => Error::Read {
-            path: PathBuf::from(file),
-            source,
-        },
+        RdfParseError::Io(source) => Error::Read { path: PathBuf::from(file), source },
         RdfParseError::Syntax(s) => {
-            let (line, column) = s
-                .location()
-                .map(|r| (r.start.line + 1, r.start.column + 1))
-                .unwrap_or((0, 0));
-            Error::Syntax {
-                file: file.to_owned(),
-                line,
-                column,
-                message: s.to_string(),
-            }
+            let (line, column) = s.location().map(|r| (r.start.line + 1, r.start.column + 1)).unwrap_or((0, 0));
+            Error::Syntax { file: file.to_owned(), line, column, message: s.to_string() }
         }
     }
 }

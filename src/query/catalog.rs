@@ -76,21 +76,12 @@ pub fn parse_header(name: &str, text: &str) -> Result<NamedQuery> {
                 let kind_text = parts.next().unwrap_or("auto");
                 let description = parts.next().unwrap_or_default().trim().to_owned();
                 let optional = kind_text.ends_with('?');
-                let kind = ParamKind::parse(kind_text.trim_end_matches('?')).ok_or_else(|| {
-                    bad(format!(
-                        "line {}: unknown parameter type `{kind_text}`",
-                        i + 1
-                    ))
-                })?;
+                let kind = ParamKind::parse(kind_text.trim_end_matches('?'))
+                    .ok_or_else(|| bad(format!("line {}: unknown parameter type `{kind_text}`", i + 1)))?;
                 if pname.is_empty() {
                     return Err(bad(format!("line {}: parameter without a name", i + 1)));
                 }
-                q.params.push(ParamSpec {
-                    name: pname.to_owned(),
-                    kind,
-                    optional,
-                    description,
-                });
+                q.params.push(ParamSpec { name: pname.to_owned(), kind, optional, description });
             }
             _ => {}
         }
@@ -113,49 +104,32 @@ pub fn catalog() -> Result<Vec<NamedQuery>> {
 
 /// The named query called `name`.
 pub fn find(name: &str) -> Result<NamedQuery> {
-    catalog()?
-        .into_iter()
-        .find(|q| q.name == name)
-        .ok_or_else(|| Error::UnknownQuery {
-            name: name.to_owned(),
-        })
+    catalog()?.into_iter().find(|q| q.name == name).ok_or_else(|| Error::UnknownQuery { name: name.to_owned() })
 }
 
 /// Binds raw `NAME=VALUE` parameters to a named query, checking names, types and required parameters.
 pub fn bind(kg: Option<&Kg>, q: &NamedQuery, raw: &[(String, String)]) -> Result<QueryRequest> {
     let mut req = QueryRequest::new(&q.text, &format!("named query {}", q.name));
     for (name, value) in raw {
-        let spec = q
-            .params
-            .iter()
-            .find(|p| &p.name == name)
-            .ok_or_else(|| Error::Parameter {
-                name: name.clone(),
-                message: format!(
-                    "`{}` takes no such parameter; it takes: {}",
-                    q.name,
-                    if q.params.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        q.params
-                            .iter()
-                            .map(|p| p.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    }
-                ),
-            })?;
-        req.params
-            .push((name.clone(), param_term(kg, name, value, spec.kind)?));
+        let spec = q.params.iter().find(|p| &p.name == name).ok_or_else(|| Error::Parameter {
+            name: name.clone(),
+            message: format!(
+                "`{}` takes no such parameter; it takes: {}",
+                q.name,
+                if q.params.is_empty() {
+                    "none".to_owned()
+                } else {
+                    q.params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+                }
+            ),
+        })?;
+        req.params.push((name.clone(), param_term(kg, name, value, spec.kind)?));
     }
     for p in &q.params {
         if !p.optional && !raw.iter().any(|(n, _)| n == &p.name) {
             return Err(Error::Parameter {
                 name: p.name.clone(),
-                message: format!(
-                    "`{}` needs --param {}=… ({})",
-                    q.name, p.name, p.description
-                ),
+                message: format!("`{}` needs --param {}=… ({})", q.name, p.name, p.description),
             });
         }
     }
@@ -186,12 +160,7 @@ mod tests {
                     optional: false,
                     description: "The company".into()
                 },
-                ParamSpec {
-                    name: "since".into(),
-                    kind: ParamKind::Date,
-                    optional: true,
-                    description: "From".into()
-                },
+                ParamSpec { name: "since".into(), kind: ParamKind::Date, optional: true, description: "From".into() },
             ]
         );
     }
@@ -199,15 +168,9 @@ mod tests {
     #[test]
     fn header_errors_name_the_file() {
         let e = parse_header("bad", "# param: x wrongtype\n# title: t\n").unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "queries/bad.rq: line 1: unknown parameter type `wrongtype`"
-        );
+        assert_eq!(e.to_string(), "queries/bad.rq: line 1: unknown parameter type `wrongtype`");
         let e = parse_header("none", "SELECT * {}").unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "queries/none.rq: the header has no `# title:` line"
-        );
+        assert_eq!(e.to_string(), "queries/none.rq: the header has no `# title:` line");
     }
 
     #[test]

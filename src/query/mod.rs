@@ -34,11 +34,7 @@ pub struct QueryRequest {
 
 impl QueryRequest {
     pub fn new(text: &str, origin: &str) -> QueryRequest {
-        QueryRequest {
-            text: text.to_owned(),
-            origin: origin.to_owned(),
-            ..QueryRequest::default()
-        }
+        QueryRequest { text: text.to_owned(), origin: origin.to_owned(), ..QueryRequest::default() }
     }
 
     pub fn param(mut self, name: &str, value: Term) -> QueryRequest {
@@ -50,10 +46,7 @@ impl QueryRequest {
 /// A fully read query result.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
-    Solutions {
-        variables: Vec<String>,
-        rows: Vec<Vec<Option<Term>>>,
-    },
+    Solutions { variables: Vec<String>, rows: Vec<Vec<Option<Term>>> },
     Boolean(bool),
     Graph(Vec<Triple>),
 }
@@ -63,12 +56,8 @@ impl Outcome {
     pub fn into_solutions(self) -> Result<(Vec<String>, Vec<Vec<Option<Term>>>)> {
         match self {
             Outcome::Solutions { variables, rows } => Ok((variables, rows)),
-            Outcome::Boolean(_) => Err(Error::Evaluation(
-                "expected a SELECT query, got an ASK".into(),
-            )),
-            Outcome::Graph(_) => Err(Error::Evaluation(
-                "expected a SELECT query, got a graph".into(),
-            )),
+            Outcome::Boolean(_) => Err(Error::Evaluation("expected a SELECT query, got an ASK".into())),
+            Outcome::Graph(_) => Err(Error::Evaluation("expected a SELECT query, got a graph".into())),
         }
     }
 }
@@ -76,9 +65,7 @@ impl Outcome {
 fn evaluator(timeout_token: Option<CancellationToken>) -> SparqlEvaluator {
     let mut ev = SparqlEvaluator::new();
     for (p, iri) in PREFIXES {
-        ev = ev
-            .with_prefix(*p, *iri)
-            .expect("predeclared prefixes are valid IRIs");
+        ev = ev.with_prefix(*p, *iri).expect("predeclared prefixes are valid IRIs");
     }
     if let Some(t) = timeout_token {
         ev = ev.with_cancellation_token(t);
@@ -92,19 +79,14 @@ pub fn check_query(text: &str, origin: &str) -> Result<()> {
 }
 
 fn syntax(origin: &str, e: &dyn std::fmt::Display) -> Error {
-    Error::SparqlSyntax {
-        origin: origin.to_owned(),
-        message: e.to_string(),
-    }
+    Error::SparqlSyntax { origin: origin.to_owned(), message: e.to_string() }
 }
 
 /// Parses query text with the predeclared prefixes.
 fn parse(text: &str, origin: &str) -> Result<spargebra::Query> {
     let mut parser = spargebra::SparqlParser::new();
     for (p, iri) in PREFIXES {
-        parser = parser
-            .with_prefix(*p, *iri)
-            .expect("predeclared prefixes are valid IRIs");
+        parser = parser.with_prefix(*p, *iri).expect("predeclared prefixes are valid IRIs");
     }
     parser.parse_query(text).map_err(|e| syntax(origin, &e))
 }
@@ -146,10 +128,8 @@ pub fn run(kg: &Kg, req: &QueryRequest) -> Result<Outcome> {
     let mut prepared = evaluator(Some(token.clone())).for_query(parsed);
     prepared.dataset_mut().set_default_graph_as_union();
     for (name, value) in &req.params {
-        let var = Variable::new(name.as_str()).map_err(|e| Error::Parameter {
-            name: name.clone(),
-            message: e.to_string(),
-        })?;
+        let var = Variable::new(name.as_str())
+            .map_err(|e| Error::Parameter { name: name.clone(), message: e.to_string() })?;
         prepared = prepared.substitute_variable(var, value.clone());
     }
     let seconds = req.timeout.map(|d| d.as_secs_f64()).unwrap_or(0.0);
@@ -186,33 +166,21 @@ fn evaluate(
     let results = prepared.on_store(store).execute().map_err(eval_err)?;
     Ok(match results {
         QueryResults::Solutions(solutions) => {
-            let all: Vec<String> = solutions
-                .variables()
-                .iter()
-                .map(|v| v.as_str().to_owned())
-                .collect();
-            let keep: Vec<usize> = (0..all.len())
-                .filter(|i| !added.contains(&all[*i]))
-                .collect();
+            let all: Vec<String> = solutions.variables().iter().map(|v| v.as_str().to_owned()).collect();
+            let keep: Vec<usize> = (0..all.len()).filter(|i| !added.contains(&all[*i])).collect();
             let variables = keep.iter().map(|i| all[*i].clone()).collect();
             let mut rows = Vec::new();
             for s in solutions {
                 let s = s.map_err(eval_err)?;
                 let values = s.values();
-                rows.push(
-                    keep.iter()
-                        .map(|i| values.get(*i).cloned().flatten())
-                        .collect(),
-                );
+                rows.push(keep.iter().map(|i| values.get(*i).cloned().flatten()).collect());
             }
             Outcome::Solutions { variables, rows }
         }
         QueryResults::Boolean(b) => Outcome::Boolean(b),
-        QueryResults::Graph(triples) => Outcome::Graph(
-            triples
-                .collect::<std::result::Result<Vec<_>, _>>()
-                .map_err(eval_err)?,
-        ),
+        QueryResults::Graph(triples) => {
+            Outcome::Graph(triples.collect::<std::result::Result<Vec<_>, _>>().map_err(eval_err)?)
+        }
     })
 }
 
@@ -220,15 +188,10 @@ fn evaluate(
 pub fn update(kg: &Kg, text: &str, origin: &str) -> Result<()> {
     let mut ev = SparqlEvaluator::new();
     for (p, iri) in PREFIXES {
-        ev = ev
-            .with_prefix(*p, *iri)
-            .expect("predeclared prefixes are valid IRIs");
+        ev = ev.with_prefix(*p, *iri).expect("predeclared prefixes are valid IRIs");
     }
     let prepared = ev.parse_update(text).map_err(|e| syntax(origin, &e))?;
-    prepared
-        .on_store(kg.inner())
-        .execute()
-        .map_err(|e| Error::Evaluation(e.to_string()))?;
+    prepared.on_store(kg.inner()).execute().map_err(|e| Error::Evaluation(e.to_string()))?;
     kg.bump_generation()
 }
 
@@ -269,30 +232,21 @@ const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
 
 /// Reads a parameter value as an RDF term of the given kind. `Entity` values are resolved by [`resolve_entity`].
 pub fn param_term(kg: Option<&Kg>, name: &str, raw: &str, kind: ParamKind) -> Result<Term> {
-    let bad = |message: String| Error::Parameter {
-        name: name.to_owned(),
-        message,
-    };
+    let bad = |message: String| Error::Parameter { name: name.to_owned(), message };
     let typed = |value: &str, dt: &str| -> Term {
         Literal::new_typed_literal(value, NamedNode::new_unchecked(format!("{XSD}{dt}"))).into()
     };
     match kind {
-        ParamKind::Iri => iri_term(raw).ok_or_else(|| {
-            bad(format!(
-                "`{raw}` is not an IRI (<http://…> or prefix:local)"
-            ))
-        }),
+        ParamKind::Iri => {
+            iri_term(raw).ok_or_else(|| bad(format!("`{raw}` is not an IRI (<http://…> or prefix:local)")))
+        }
         ParamKind::String => Ok(Literal::new_simple_literal(raw).into()),
-        ParamKind::Integer => raw
-            .parse::<i64>()
-            .map(|_| typed(raw, "integer"))
-            .map_err(|_| bad(format!("`{raw}` is not an integer"))),
+        ParamKind::Integer => {
+            raw.parse::<i64>().map(|_| typed(raw, "integer")).map_err(|_| bad(format!("`{raw}` is not an integer")))
+        }
         ParamKind::Decimal => {
             let ok = !raw.is_empty()
-                && raw
-                    .trim_start_matches(['-', '+'])
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || c == '.')
+                && raw.trim_start_matches(['-', '+']).chars().all(|c| c.is_ascii_digit() || c == '.')
                 && raw.chars().filter(|c| *c == '.').count() <= 1
                 && raw.chars().any(|c| c.is_ascii_digit());
             if ok {
@@ -313,9 +267,7 @@ pub fn param_term(kg: Option<&Kg>, name: &str, raw: &str, kind: ParamKind) -> Re
                 return Ok(t);
             }
             let kg = kg.ok_or_else(|| bad("an entity name needs a store to resolve it".into()))?;
-            resolve_entity(kg, raw)
-                .map(Term::from)
-                .map_err(|e| bad(e.to_string()))
+            resolve_entity(kg, raw).map(Term::from).map_err(|e| bad(e.to_string()))
         }
         ParamKind::Auto => {
             if let Some(t) = iri_term(raw) {
@@ -333,13 +285,9 @@ pub fn param_term(kg: Option<&Kg>, name: &str, raw: &str, kind: ParamKind) -> Re
                 }
                 // A `"…"^^prefix:type` literal: expand the datatype.
                 if let Some((lex, dt)) = raw.rsplit_once("^^") {
-                    if let (Some(dt), Some(lex)) = (
-                        expand(dt),
-                        lex.strip_prefix('"').and_then(|l| l.strip_suffix('"')),
-                    ) {
-                        return Ok(
-                            Literal::new_typed_literal(lex, NamedNode::new_unchecked(dt)).into(),
-                        );
+                    if let (Some(dt), Some(lex)) = (expand(dt), lex.strip_prefix('"').and_then(|l| l.strip_suffix('"')))
+                    {
+                        return Ok(Literal::new_typed_literal(lex, NamedNode::new_unchecked(dt)).into());
                     }
                 }
             }
@@ -355,9 +303,7 @@ fn iri_term(raw: &str) -> Option<Term> {
     if raw.contains("://") {
         return NamedNode::new(raw).ok().map(Term::from);
     }
-    expand(raw)
-        .and_then(|iri| NamedNode::new(iri).ok())
-        .map(Term::from)
+    expand(raw).and_then(|iri| NamedNode::new(iri).ok()).map(Term::from)
 }
 
 /// Finds the one entity whose label or alias equals `name` (case-insensitive). Several matches are an error that
@@ -370,8 +316,7 @@ pub fn resolve_entity(kg: &Kg, name: &str) -> Result<NamedNode> {
         OPTIONAL { ?e rdfs:label ?l FILTER(LANGMATCHES(LANG(?l), \"en\")) }
         FILTER NOT EXISTS { ?e a mv:Source }
       } GROUP BY ?e ORDER BY ?e";
-    let req = QueryRequest::new(q, "entity lookup")
-        .param("name", Literal::new_simple_literal(name).into());
+    let req = QueryRequest::new(q, "entity lookup").param("name", Literal::new_simple_literal(name).into());
     let (_, rows) = run(kg, &req)?.into_solutions()?;
     let found: Vec<(NamedNode, String)> = rows
         .into_iter()
@@ -387,19 +332,12 @@ pub fn resolve_entity(kg: &Kg, name: &str) -> Result<NamedNode> {
         })
         .collect();
     match found.len() {
-        0 => Err(Error::Entity(format!(
-            "No entity is named `{name}`; try `mvkg search {name}`"
-        ))),
+        0 => Err(Error::Entity(format!("No entity is named `{name}`; try `mvkg search {name}`"))),
         1 => Ok(found.into_iter().next().map(|(n, _)| n).expect("one")),
         _ => {
-            let list: Vec<String> = found
-                .iter()
-                .map(|(n, l)| format!("  {} {}", crate::vocab::compact(n.as_str()), l))
-                .collect();
-            Err(Error::Entity(format!(
-                "`{name}` names several entities; use one of these IRIs:\n{}",
-                list.join("\n")
-            )))
+            let list: Vec<String> =
+                found.iter().map(|(n, l)| format!("  {} {}", crate::vocab::compact(n.as_str()), l)).collect();
+            Err(Error::Entity(format!("`{name}` names several entities; use one of these IRIs:\n{}", list.join("\n"))))
         }
     }
 }

@@ -59,11 +59,7 @@ fn read_persisted(path: &PathBuf, generation: &str) -> Option<Projection> {
 
 fn write_persisted(path: &PathBuf, generation: &str, p: &Projection) -> std::io::Result<()> {
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    let data = Persisted {
-        version: FORMAT_VERSION,
-        generation: generation.to_owned(),
-        projection: p.clone(),
-    };
+    let data = Persisted { version: FORMAT_VERSION, generation: generation.to_owned(), projection: p.clone() };
     let bytes = postcard::to_allocvec(&data).map_err(std::io::Error::other)?;
     let mut w = BufWriter::new(fs::File::create(&tmp)?);
     w.write_all(&bytes)?;
@@ -156,10 +152,7 @@ pub fn build(kg: &Kg) -> Result<Projection> {
             (1, false) => 3,
             _ => 4,
         };
-        names
-            .entry(e.to_owned())
-            .or_default()
-            .push((rank, l.to_owned()));
+        names.entry(e.to_owned()).or_default().push((rank, l.to_owned()));
     }
     let countries = select(
         kg,
@@ -168,40 +161,24 @@ pub fn build(kg: &Kg) -> Result<Projection> {
     let mut country_of: HashMap<String, String> = HashMap::new();
     for r in &countries {
         if let (Some(e), Some(c)) = (get(r, 0), get(r, 1)) {
-            country_of
-                .entry(e.to_owned())
-                .or_insert_with(|| c.to_owned());
+            country_of.entry(e.to_owned()).or_insert_with(|| c.to_owned());
         }
     }
-    let layers = select(
-        kg,
-        "SELECT ?t ?rank WHERE { ?t mv:layer ?l . ?l mv:layerRank ?rank }",
-    )?;
+    let layers = select(kg, "SELECT ?t ?rank WHERE { ?t mv:layer ?l . ?l mv:layerRank ?rank }")?;
     let mut layer_of: HashMap<String, u8> = HashMap::new();
     for r in &layers {
         if let (Some(t), Some(rank)) = (get(r, 0), num(r, 1)) {
             let rank = rank as u8;
-            layer_of
-                .entry(t.to_owned())
-                .and_modify(|v| *v = (*v).min(rank))
-                .or_insert(rank);
+            layer_of.entry(t.to_owned()).and_modify(|v| *v = (*v).min(rank)).or_insert(rank);
         }
     }
     for (iri, (kind, types)) in &kinds {
         let mut all = names.remove(iri).unwrap_or_default();
         all.sort();
         all.dedup_by(|a, b| a.1 == b.1);
-        let label = all
-            .first()
-            .map(|(_, l)| l.clone())
-            .unwrap_or_else(|| crate::vocab::compact(iri));
+        let label = all.first().map(|(_, l)| l.clone()).unwrap_or_else(|| crate::vocab::compact(iri));
         let mut node = Node::new(iri, *kind, &label);
-        node.aliases = all
-            .into_iter()
-            .skip(1)
-            .map(|(_, l)| l)
-            .filter(|l| l != &label)
-            .collect();
+        node.aliases = all.into_iter().skip(1).map(|(_, l)| l).filter(|l| l != &label).collect();
         node.types = types.iter().cloned().collect();
         node.country = if *kind == NodeKind::Country {
             Some(iri.rsplit('/').next().unwrap_or_default().to_owned())
@@ -221,10 +198,7 @@ pub fn build(kg: &Kg) -> Result<Projection> {
     let mut sources_of: HashMap<String, Vec<String>> = HashMap::new();
     for r in &event_sources {
         if let (Some(ev), Some(g)) = (get(r, 0), get(r, 1)) {
-            sources_of
-                .entry(ev.to_owned())
-                .or_default()
-                .push(g.to_owned());
+            sources_of.entry(ev.to_owned()).or_default().push(g.to_owned());
         }
     }
     let srcs = |ev: &str| sources_of.get(ev).cloned().unwrap_or_default();
@@ -364,14 +338,10 @@ pub fn build(kg: &Kg) -> Result<Projection> {
     )?;
     let mut grouped: BTreeMap<(String, String, String), Vec<String>> = BTreeMap::new();
     for r in &facts {
-        let (Some(s), Some(pr), Some(o), Some(g)) = (get(r, 0), get(r, 1), get(r, 2), get(r, 3))
-        else {
+        let (Some(s), Some(pr), Some(o), Some(g)) = (get(r, 0), get(r, 1), get(r, 2), get(r, 3)) else {
             continue;
         };
-        grouped
-            .entry((s.to_owned(), pr.to_owned(), o.to_owned()))
-            .or_default()
-            .push(g.to_owned());
+        grouped.entry((s.to_owned(), pr.to_owned(), o.to_owned())).or_default().push(g.to_owned());
     }
     for ((s, pr, o), graphs) in grouped {
         let local = pr.rsplit('#').next().unwrap_or(&pr);
@@ -416,7 +386,5 @@ pub fn build(kg: &Kg) -> Result<Projection> {
 
 /// Turns an unknown-entity condition into the library error.
 pub fn not_found(what: &str) -> Error {
-    Error::Entity(format!(
-        "No entity `{what}` in the graph; try `mvkg search {what}`"
-    ))
+    Error::Entity(format!("No entity `{what}` in the graph; try `mvkg search {what}`"))
 }

@@ -81,9 +81,7 @@ impl OutputFormat {
     /// For analytics output: the machine formats collapse to plain JSON and CSV.
     pub fn for_rows(self) -> OutputFormat {
         match self {
-            OutputFormat::Results(QueryResultsFormat::Json) | OutputFormat::Json => {
-                OutputFormat::Json
-            }
+            OutputFormat::Results(QueryResultsFormat::Json) | OutputFormat::Json => OutputFormat::Json,
             OutputFormat::Results(QueryResultsFormat::Csv)
             | OutputFormat::Results(QueryResultsFormat::Tsv)
             | OutputFormat::Csv => OutputFormat::Csv,
@@ -114,9 +112,6 @@ mod tests {
         check("trig", "trig", "application/trig");
         check("jsonld", "jsonld", "application/ld+json");
         check("rdfxml", "rdf", "application/rdf+xml");
-        assert!(OutputFormat::from_name("yaml")
-            .unwrap_err()
-            .to_string()
-            .contains("Unknown output format `yaml`"));
+        assert!(OutputFormat::from_name("yaml").unwrap_err().to_string().contains("Unknown output format `yaml`"));
     }
 }

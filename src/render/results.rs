@@ -24,47 +24,25 @@ pub fn term_cell(t: &Term) -> String {
 }
 
 /// Writes a query outcome. `width` is the terminal width for tables.
-pub fn write_outcome(
-    outcome: &Outcome,
-    format: OutputFormat,
-    width: Option<u16>,
-    out: &mut impl Write,
-) -> Result<()> {
+pub fn write_outcome(outcome: &Outcome, format: OutputFormat, width: Option<u16>, out: &mut impl Write) -> Result<()> {
     match (outcome, format) {
         (Outcome::Solutions { variables, rows }, OutputFormat::Table) => {
-            let mut t = Rows {
-                header: variables.clone(),
-                rows: Vec::new(),
-            };
+            let mut t = Rows { header: variables.clone(), rows: Vec::new() };
             for r in rows {
-                t.push(
-                    r.iter()
-                        .map(|c| c.as_ref().map(term_cell).unwrap_or_default())
-                        .collect(),
-                );
+                t.push(r.iter().map(|c| c.as_ref().map(term_cell).unwrap_or_default()).collect());
             }
             write_table(&t, width, out)?;
-            writeln!(
-                out,
-                "{} row{}",
-                rows.len(),
-                if rows.len() == 1 { "" } else { "s" }
-            )?;
+            writeln!(out, "{} row{}", rows.len(), if rows.len() == 1 { "" } else { "s" })?;
             Ok(())
         }
         (Outcome::Solutions { variables, rows }, f) => {
             let f = results_format(f, "solutions")?;
-            let vars: Vec<Variable> = variables
-                .iter()
-                .map(|v| Variable::new_unchecked(v.as_str()))
-                .collect();
-            let mut w = QueryResultsSerializer::from_format(f)
-                .serialize_solutions_to_writer(&mut *out, vars.clone())?;
+            let vars: Vec<Variable> = variables.iter().map(|v| Variable::new_unchecked(v.as_str())).collect();
+            let mut w =
+                QueryResultsSerializer::from_format(f).serialize_solutions_to_writer(&mut *out, vars.clone())?;
             for r in rows {
                 w.serialize(
-                    vars.iter()
-                        .zip(r.iter())
-                        .filter_map(|(v, t)| t.as_ref().map(|t| (v.as_ref(), t.as_ref()))),
+                    vars.iter().zip(r.iter()).filter_map(|(v, t)| t.as_ref().map(|t| (v.as_ref(), t.as_ref()))),
                 )?;
             }
             w.finish()?;
@@ -89,31 +67,23 @@ pub fn write_outcome(
                 ]);
             }
             write_table(&t, width, out)?;
-            writeln!(
-                out,
-                "{} triple{}",
-                triples.len(),
-                if triples.len() == 1 { "" } else { "s" }
-            )?;
+            writeln!(out, "{} triple{}", triples.len(), if triples.len() == 1 { "" } else { "s" })?;
             Ok(())
         }
         (Outcome::Graph(triples), f) => {
             let f = match f {
                 OutputFormat::Rdf(f) => f,
-                OutputFormat::Results(QueryResultsFormat::Json) | OutputFormat::Json => {
-                    crate::load::jsonld()
-                }
+                OutputFormat::Results(QueryResultsFormat::Json) | OutputFormat::Json => crate::load::jsonld(),
                 OutputFormat::Results(QueryResultsFormat::Xml) => RdfFormat::RdfXml,
-                _ => return Err(Error::Format(
-                    "A graph result is written as turtle, ntriples, nquads, trig, jsonld or rdfxml"
-                        .into(),
-                )),
+                _ => {
+                    return Err(Error::Format(
+                        "A graph result is written as turtle, ntriples, nquads, trig, jsonld or rdfxml".into(),
+                    ))
+                }
             };
             let mut ser = RdfSerializer::from_format(f);
             for (p, iri) in PREFIXES {
-                ser = ser
-                    .with_prefix(*p, *iri)
-                    .map_err(|e| Error::Format(e.to_string()))?;
+                ser = ser.with_prefix(*p, *iri).map_err(|e| Error::Format(e.to_string()))?;
             }
             let mut w = ser.for_writer(&mut *out);
             for tr in triples {
@@ -130,8 +100,6 @@ fn results_format(f: OutputFormat, what: &str) -> Result<QueryResultsFormat> {
         OutputFormat::Results(f) => Ok(f),
         OutputFormat::Json => Ok(QueryResultsFormat::Json),
         OutputFormat::Csv => Ok(QueryResultsFormat::Csv),
-        _ => Err(Error::Format(format!(
-            "{what} are written as table, csv, tsv, json or xml, not as an RDF format"
-        ))),
+        _ => Err(Error::Format(format!("{what} are written as table, csv, tsv, json or xml, not as an RDF format"))),
     }
 }

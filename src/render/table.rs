@@ -15,10 +15,7 @@ pub struct Rows {
 
 impl Rows {
     pub fn new(header: &[&str]) -> Rows {
-        Rows {
-            header: header.iter().map(|h| (*h).to_owned()).collect(),
-            rows: Vec::new(),
-        }
+        Rows { header: header.iter().map(|h| (*h).to_owned()).collect(), rows: Vec::new() }
     }
 
     pub fn push(&mut self, row: Vec<String>) {
@@ -49,13 +46,7 @@ pub fn write_table(rows: &Rows, width: Option<u16>, out: &mut impl Write) -> Res
 
 /// Writes RFC 4180 CSV.
 pub fn write_csv(rows: &Rows, out: &mut impl Write) -> Result<()> {
-    let line = |cells: &[String]| -> String {
-        cells
-            .iter()
-            .map(|c| csv_cell(c))
-            .collect::<Vec<_>>()
-            .join(",")
-    };
+    let line = |cells: &[String]| -> String { cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",") };
     write!(out, "{}\r\n", line(&rows.header))?;
     for r in &rows.rows {
         write!(out, "{}\r\n", line(r))?;
@@ -82,10 +73,7 @@ mod tests {
         r.push(vec!["plain".into(), "line\nbreak".into()]);
         let mut out = Vec::new();
         write_csv(&r, &mut out).unwrap();
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\nplain,\"line\nbreak\"\r\n"
-        );
+        assert_eq!(String::from_utf8(out).unwrap(), "a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\nplain,\"line\nbreak\"\r\n");
     }
 
     #[test]
@@ -98,9 +86,6 @@ mod tests {
         let lines: Vec<&str> = s.lines().collect();
         assert_eq!(lines.len(), 5, "{s}");
         assert!(lines[1].contains("name") && lines[1].contains(" n "), "{s}");
-        assert!(
-            lines[3].contains("Naver Z") && lines[3].contains(" 2 "),
-            "{s}"
-        );
+        assert!(lines[3].contains("Naver Z") && lines[3].contains(" 2 "), "{s}");
     }
 }

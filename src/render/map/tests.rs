@@ -201,10 +201,23 @@ fn ecosystem_filters() {
         assert_eq!(doc.edges.len(), edges, "{f:?}");
     };
     // American organisations, and the ones they are linked to.
-    check(MapFilter { country: Some("us".into()), ..MapFilter::default() }, &["naver", "unity", "weta", "meta", "aws"], 3);
+    check(
+        MapFilter { country: Some("us".into()), ..MapFilter::default() },
+        &["naver", "unity", "weta", "meta", "aws"],
+        3,
+    );
     check(MapFilter { layer: Some(4), ..MapFilter::default() }, &["unity", "weta", "meta"], 2);
-    check(MapFilter { since: Some("2021-06".into()), ..MapFilter::default() }, &["naver", "unity", "weta", "kaist", "meta", "aws"], 2);
-    let doc = build_map(&p, &MapKind::Country, &MapFilter { country: Some("KR".into()), ..MapFilter::default() }, &MapOptions::default());
+    check(
+        MapFilter { since: Some("2021-06".into()), ..MapFilter::default() },
+        &["naver", "unity", "weta", "kaist", "meta", "aws"],
+        2,
+    );
+    let doc = build_map(
+        &p,
+        &MapKind::Country,
+        &MapFilter { country: Some("KR".into()), ..MapFilter::default() },
+        &MapOptions::default(),
+    );
     assert_eq!(doc.nodes.len(), 8);
     assert!(doc.dot.contains("label=\"Organisations and programmes by country (country KR)\""));
 }

@@ -142,6 +142,200 @@ pub enum Command {
         output_format: Option<String>,
     },
 
+    /// Find entities by name, alias or label in any language (case- and accent-insensitive)
+    #[command(
+        after_help = "Examples:\n  mvkg search zepeto\n  mvkg search 네이버\n  mvkg search softbank --format json"
+    )]
+    Search {
+        /// Text to look for
+        text: String,
+        /// How many results at most
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[command(flatten)]
+        out: GraphOut,
+    },
+
+    /// Profile of an entity: types, country, technologies and layers, products, investments in and out, owners,
+    /// holdings, memberships, partners, and the sources of all of it
+    #[command(after_help = "Examples:\n  mvkg show Zepeto\n  mvkg show mvd:softbank-vision-fund-2 --format json")]
+    Show {
+        /// Name, alias or IRI (prefix:local or <…>)
+        entity: String,
+        #[command(flatten)]
+        out: GraphOut,
+    },
+
+    /// Shortest path (or the k best) between two entities, each hop with relation, date, amount and source
+    #[command(
+        after_help = "Examples:\n  mvkg path SoftBank Zepeto\n  mvkg path Tencent \"Epic Games\" --k 3 --via invests-in,subsidiary-of,holds-stake-in\n  \
+                            mvkg path Sony Roblox --directed --max-hops 4"
+    )]
+    Path {
+        from: String,
+        to: String,
+        /// How many paths (shortest first)
+        #[arg(long, default_value_t = 1)]
+        k: usize,
+        /// Link kinds to walk, comma-separated (invests-in, acquires, holds-stake-in, subsidiary-of, member-of, develops,
+        /// uses-technology, partners-with, located-in, funds) [default: all but located-in and uses-technology]
+        #[arg(long, value_delimiter = ',', value_name = "KINDS")]
+        via: Vec<String>,
+        /// Follow links only in their direction (investor → investee)
+        #[arg(long)]
+        directed: bool,
+        /// Longest path to consider
+        #[arg(long, value_name = "N")]
+        max_hops: Option<usize>,
+        #[command(flatten)]
+        out: GraphOut,
+    },
+
+    /// The neighbourhood of an entity, with relation counts per kind
+    #[command(
+        after_help = "Examples:\n  mvkg neighbors Naver --hops 2\n  mvkg neighbors Tencent --via invests-in,acquires"
+    )]
+    Neighbors {
+        entity: String,
+        /// How many links away
+        #[arg(long, default_value_t = 1)]
+        hops: usize,
+        /// Link kinds to walk, comma-separated [default: all]
+        #[arg(long, value_delimiter = ',', value_name = "KINDS")]
+        via: Vec<String>,
+        #[command(flatten)]
+        out: GraphOut,
+    },
+
+    /// Who matters: rank entities by PageRank, betweenness, degree or capital
+    #[command(
+        after_help = "Examples:\n  mvkg rank --by pagerank --top 10\n  mvkg rank --by capital --type investor\n  \
+                            mvkg rank --by betweenness --type company --format csv\n\n\
+                            Capital never counts a round once per co-investor: `rounds` counts distinct rounds joined, \
+                            `attributed_usd` splits each round's amount equally among its investors, and \
+                            `total_round_usd` (the sizes of the rounds joined) is informative only."
+    )]
+    Rank {
+        /// Measure
+        #[arg(long, value_enum, default_value = "pagerank")]
+        by: RankBy,
+        /// Only these node kinds or types (organization, product, technology, person, country, programme; or a type
+        /// such as Company, Investor, GovernmentBody), comma-separated
+        #[arg(long = "type", value_delimiter = ',', value_name = "TYPES")]
+        types: Vec<String>,
+        /// How many
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        /// Link kinds that count, comma-separated [default: all but located-in]
+        #[arg(long, value_delimiter = ',', value_name = "KINDS")]
+        via: Vec<String>,
+        #[command(flatten)]
+        out: GraphOut,
+    },
+
+    /// Direct and look-through holdings of an investor, by technology, value-chain layer and country
+    #[command(after_help = "Examples:\n  mvkg exposure \"SoftBank Group\"\n  mvkg exposure Tencent --format json")]
+    Exposure {
+        investor: String,
+        #[command(flatten)]
+        out: GraphOut,
+    },
+
+    /// Co-investors of an entity and the deals they share
+    #[command(
+        after_help = "Examples:\n  mvkg coinvest \"SoftBank Vision Fund 2\"\n  mvkg coinvest Sequoia --format csv"
+    )]
+    Coinvest {
+        entity: String,
+        #[command(flatten)]
+        out: GraphOut,
+    },
+
+    /// Clusters of the ecosystem (Louvain), with members, dominant technology and country
+    #[command(
+        after_help = "Examples:\n  mvkg communities\n  mvkg communities --via invests-in,acquires,holds-stake-in --format json"
+    )]
+    Communities {
+        /// Link kinds that count, comma-separated [default: all but located-in and uses-technology]
+        #[arg(long, value_delimiter = ',', value_name = "KINDS")]
+        via: Vec<String>,
+        /// Smallest community to list
+        #[arg(long, default_value_t = 2)]
+        min_size: usize,
+        #[command(flatten)]
+        out: GraphOut,
+    },
+
+    /// Deals and capital over time (each deal counted once)
+    #[command(
+        after_help = "Examples:\n  mvkg timeline\n  mvkg timeline --by quarter --country KR\n  mvkg timeline --tech tech:virtual-world"
+    )]
+    Timeline {
+        /// Period
+        #[arg(long, value_enum, default_value = "year")]
+        by: Period,
+        /// Only deals whose investee uses this technology (name or IRI)
+        #[arg(long, value_name = "TECH")]
+        tech: Option<String>,
+        /// Only deals whose investee is in this country (ISO code, e.g. KR)
+        #[arg(long, value_name = "CODE")]
+        country: Option<String>,
+        #[command(flatten)]
+        out: GraphOut,
+    },
+
+    /// Draw an ecosystem map: DOT, SVG, PNG or PDF
+    #[command(
+        after_help = "Examples:\n  mvkg map ecosystem -o ecosystem.svg\n  mvkg map investments --since 2021-01-01 --min-amount 100000000 -o deals.svg\n  \
+                            mvkg map country --country KR -o korea.pdf\n  mvkg map ego Zepeto --hops 2 -o zepeto.png\n  \
+                            mvkg map path SoftBank Zepeto -o path.svg\n  mvkg map query my-construct.rq -o mine.svg\n\n\
+                            Rendering uses Graphviz (`apt-get install graphviz`); `-o map.dot` works without it."
+    )]
+    Map {
+        /// Kind of map
+        #[arg(value_enum)]
+        kind: MapKindArg,
+        /// The entity (ego), the two entities (path) or the query file or named query (query)
+        #[arg(value_name = "TARGET")]
+        targets: Vec<String>,
+        /// Output file; the extension picks the format (.dot, .svg, .png, .pdf)
+        #[arg(long, short, value_name = "FILE")]
+        output: PathBuf,
+        /// dot, svg, png or pdf, instead of the extension
+        #[arg(long, value_name = "FORMAT")]
+        format: Option<String>,
+        /// Graphviz layout engine: dot, neato, sfdp, fdp, circo [default: per kind]
+        #[arg(long, value_name = "ENGINE")]
+        layout: Option<String>,
+        /// Hops around the entity (ego)
+        #[arg(long, default_value_t = 1)]
+        hops: usize,
+        /// Only entities of this country (ISO code)
+        #[arg(long, value_name = "CODE")]
+        country: Option<String>,
+        /// Only entities using this technology (name or IRI)
+        #[arg(long, value_name = "TECH")]
+        tech: Option<String>,
+        /// Only entities in this value-chain layer (1 Experience … 7 Infrastructure)
+        #[arg(long, value_name = "RANK")]
+        layer: Option<u8>,
+        /// Only facts dated on or before this date
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Only deals on or after this date (investments)
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Only deals on or before this date (investments)
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        /// Only deals of at least this many USD (investments)
+        #[arg(long, value_name = "USD")]
+        min_amount: Option<f64>,
+        /// Largest number of nodes before the map is reduced (top nodes by degree)
+        #[arg(long, default_value_t = 400)]
+        max_nodes: usize,
+    },
+
     /// List the predeclared prefixes
     #[command(after_help = "Example:\n  mvkg prefixes > prefixes.rq   # paste into other SPARQL tools")]
     Prefixes,
@@ -156,6 +350,44 @@ pub enum Command {
     /// Print the man page (roff)
     #[command(after_help = "Example:\n  mvkg man > mvkg.1 && man ./mvkg.1")]
     Man,
+}
+
+/// Options shared by the graph commands.
+#[derive(Debug, clap::Args)]
+pub struct GraphOut {
+    /// table, json or csv
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Keep only facts dated on or before this date (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+}
+
+/// Ranking measures.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum RankBy {
+    Pagerank,
+    Betweenness,
+    Degree,
+    Capital,
+}
+
+/// Timeline periods.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Period {
+    Year,
+    Quarter,
+}
+
+/// Map kinds.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum MapKindArg {
+    Ecosystem,
+    Investments,
+    Country,
+    Ego,
+    Path,
+    Query,
 }
 
 /// Shells that completions exist for.

@@ -21,6 +21,8 @@ use mvkg::{stats, validate, vocab};
 
 use crate::cli::{Args, Command, Shell};
 
+mod analyst;
+
 /// Where output goes: standard output or a file.
 pub struct Out {
     writer: Box<dyn Write>,
@@ -113,6 +115,48 @@ pub fn run(args: Args) -> Result<()> {
         Command::Validate { files, format, output_format } => {
             run_validate(&ctx, &files, format.as_deref(), output_format.as_deref())
         }
+        Command::Search { text, limit, out } => analyst::search_cmd(&ctx, &text, limit, &out),
+        Command::Show { entity, out } => analyst::show_cmd(&ctx, &entity, &out),
+        Command::Path { from, to, k, via, directed, max_hops, out } => {
+            let a = analyst::PathArgs { from: &from, to: &to, k, via: &via, directed, max_hops };
+            analyst::path_cmd(&ctx, &a, &out)
+        }
+        Command::Neighbors { entity, hops, via, out } => analyst::neighbors_cmd(&ctx, &entity, hops, &via, &out),
+        Command::Rank { by, types, top, via, out } => analyst::rank_cmd(&ctx, by, &types, top, &via, &out),
+        Command::Exposure { investor, out } => analyst::exposure_cmd(&ctx, &investor, &out),
+        Command::Coinvest { entity, out } => analyst::coinvest_cmd(&ctx, &entity, &out),
+        Command::Communities { via, min_size, out } => analyst::communities_cmd(&ctx, &via, min_size, &out),
+        Command::Timeline { by, tech, country, out } => {
+            analyst::timeline_cmd(&ctx, by, tech.as_deref(), country.as_deref(), &out)
+        }
+        Command::Map {
+            kind,
+            targets,
+            output,
+            format,
+            layout,
+            hops,
+            country,
+            tech,
+            layer,
+            as_of,
+            since,
+            until,
+            min_amount,
+            max_nodes,
+        } => analyst::map_cmd(
+            &ctx,
+            analyst::MapArgs {
+                kind,
+                targets,
+                output,
+                format,
+                layout,
+                hops,
+                filter: mvkg::render::map::MapFilter { country, tech, layer, as_of, since, until, min_amount },
+                max_nodes,
+            },
+        ),
         Command::Prefixes => {
             let mut out = Out::open(None)?;
             for (p, iri) in vocab::PREFIXES {
@@ -437,4 +481,56 @@ fn run_validate(ctx: &Ctx, files: &[PathBuf], format: Option<&str>, output_forma
         std::process::exit(1);
     }
     Ok(())
+}
+
+/// Runs a query file or named query for `mvkg map query` and turns its result into statements: a CONSTRUCT's
+/// triples, or the rows of a SELECT of `?s ?p ?o`.
+fn query_triples(ctx: &Ctx, target: &str, p: &mvkg::graph::Projection) -> Result<Vec<mvkg::render::map::MapTriple>> {
+    use mvkg::render::map::{MapTerm, MapTriple};
+    use oxigraph::model::Term;
+    let kg = ctx.open(Access::Read)?;
+    let req = if let Ok(named) = catalog::find(target) {
+        catalog::bind(Some(&kg), &named, &[])?
+    } else {
+        let text = std::fs::read_to_string(target).with_context(|| format!("Cannot read query file {target}"))?;
+        QueryRequest::new(&text, target)
+    };
+    let term = |t: &Term| -> MapTerm {
+        match t {
+            Term::NamedNode(n) => {
+                let label = p.node(n.as_str()).map(|i| p.graph[i].label.clone()).unwrap_or_default();
+                MapTerm::iri(n.as_str(), &label)
+            }
+            Term::Literal(l) => MapTerm::literal(l.value()),
+            other => MapTerm::literal(&other.to_string()),
+        }
+    };
+    match query::run(&kg, &req)? {
+        query::Outcome::Graph(triples) => Ok(triples
+            .iter()
+            .map(|t| MapTriple {
+                subject: term(&t.subject.clone().into()),
+                predicate: MapTerm::iri(t.predicate.as_str(), &vocab::compact(t.predicate.as_str())),
+                object: term(&t.object),
+            })
+            .collect()),
+        query::Outcome::Solutions { variables, rows } => {
+            let col = |n: &str| variables.iter().position(|v| v == n);
+            let (Some(s), Some(pi), Some(o)) = (col("s"), col("p"), col("o")) else {
+                bail!("`mvkg map query` draws a CONSTRUCT, or a SELECT of ?s ?p ?o");
+            };
+            Ok(rows
+                .iter()
+                .filter_map(|r| {
+                    let (Some(st), Some(Term::NamedNode(pt)), Some(ot)) = (&r[s], &r[pi], &r[o]) else { return None };
+                    Some(MapTriple {
+                        subject: term(st),
+                        predicate: MapTerm::iri(pt.as_str(), &vocab::compact(pt.as_str())),
+                        object: term(ot),
+                    })
+                })
+                .collect())
+        }
+        query::Outcome::Boolean(_) => bail!("`mvkg map query` draws a CONSTRUCT, or a SELECT of ?s ?p ?o, not an ASK"),
+    }
 }

@@ -75,7 +75,10 @@ pub fn rules() -> Vec<Rule> {
         .map(|(file, text)| {
             let header = |key: &str| {
                 text.lines().find_map(|l| {
-                    l.trim_start_matches('#').trim().strip_prefix(key).map(|t| t.trim_start_matches(':').trim().to_owned())
+                    l.trim_start_matches('#')
+                        .trim()
+                        .strip_prefix(key)
+                        .map(|t| t.trim_start_matches(':').trim().to_owned())
                 })
             };
             let severity = match header("severity").as_deref() {

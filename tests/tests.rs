@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per feature. They run the real `mvkg` binary on real
 //! RocksDB-backed stores in temporary directories.
 
+mod analyst;
 mod common;
 mod core;
 mod query;

@@ -23,6 +23,7 @@ pub mod communities;
 pub mod exposure;
 pub mod neighbors;
 pub mod paths;
+pub mod profile;
 pub mod rank;
 pub mod search;
 pub mod synthetic;

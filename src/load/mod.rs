@@ -168,7 +168,7 @@ fn quads_of(
                 c.total += 1;
             }
             if let Some(p) = &progress {
-                if seen % 10_000 == 0 {
+                if seen.is_multiple_of(10_000) {
                     p(seen);
                 }
             }

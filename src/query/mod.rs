@@ -43,17 +43,20 @@ impl QueryRequest {
     }
 }
 
+/// Rows of a SELECT: one optional term per variable.
+pub type SolutionRows = Vec<Vec<Option<Term>>>;
+
 /// A fully read query result.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
-    Solutions { variables: Vec<String>, rows: Vec<Vec<Option<Term>>> },
+    Solutions { variables: Vec<String>, rows: SolutionRows },
     Boolean(bool),
     Graph(Vec<Triple>),
 }
 
 impl Outcome {
     /// The solutions of a SELECT, or an error naming what the query returned instead.
-    pub fn into_solutions(self) -> Result<(Vec<String>, Vec<Vec<Option<Term>>>)> {
+    pub fn into_solutions(self) -> Result<(Vec<String>, SolutionRows)> {
         match self {
             Outcome::Solutions { variables, rows } => Ok((variables, rows)),
             Outcome::Boolean(_) => Err(Error::Evaluation("expected a SELECT query, got an ASK".into())),

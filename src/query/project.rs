@@ -17,7 +17,7 @@ use crate::store::Kg;
 /// File name of the persisted projection inside the store directory.
 const FILE: &str = "mvkg-projection.bin";
 /// Bumped when the projection's layout or rules change, so old files are rebuilt.
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct Persisted {
@@ -201,6 +201,10 @@ pub fn build(kg: &Kg) -> Result<Projection> {
             sources_of.entry(ev.to_owned()).or_default().push(g.to_owned());
         }
     }
+    for v in sources_of.values_mut() {
+        v.sort();
+        v.dedup();
+    }
     let srcs = |ev: &str| sources_of.get(ev).cloned().unwrap_or_default();
 
     let add = |p: &mut Projection, from: &str, to: &str, e: Edge| {
@@ -357,6 +361,9 @@ pub fn build(kg: &Kg) -> Result<Projection> {
             continue;
         }
         let mut e = Edge::new(kind);
+        let mut graphs = graphs;
+        graphs.sort();
+        graphs.dedup();
         e.sources = graphs;
         add(&mut p, from, to, e);
     }

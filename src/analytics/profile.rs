@@ -1,0 +1,222 @@
+//! The profile of one entity: what it is, where, in which technologies and layers, what it makes, who funds it and
+//! whom it funds, who owns it and what it owns, what it belongs to, and every source behind those facts.
+
+use std::collections::BTreeSet;
+
+use petgraph::stable_graph::NodeIndex;
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+use serde::Serialize;
+
+use crate::analytics::{country_of, node_ref, NodeRef};
+use crate::graph::{EdgeKind, Projection, SourceRef};
+
+/// One relation of the entity, seen from the entity.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Link {
+    /// The relation's name (`invests-in`, `acquires`, ...).
+    pub relation: String,
+    /// `out` when the entity is the subject (it invests), `in` when it is the object (it is invested in).
+    pub direction: String,
+    pub other: NodeRef,
+    pub date: Option<String>,
+    pub amount_usd: Option<f64>,
+    pub stake: Option<f64>,
+    pub detail: Option<String>,
+    pub lead: bool,
+    pub event: Option<String>,
+    pub sources: Vec<String>,
+}
+
+/// Everything the graph knows about one entity.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Profile {
+    pub entity: NodeRef,
+    pub types: Vec<String>,
+    pub aliases: Vec<String>,
+    pub country: Option<String>,
+    /// Technologies with their value-chain layer rank, of the entity and of the products it makes.
+    pub technologies: Vec<(NodeRef, Option<u8>)>,
+    pub products: Vec<NodeRef>,
+    pub investments_in: Vec<Link>,
+    pub investments_out: Vec<Link>,
+    pub owners: Vec<Link>,
+    pub holdings: Vec<Link>,
+    pub memberships: Vec<Link>,
+    pub partners: Vec<Link>,
+    pub other: Vec<Link>,
+    /// The sources cited by any of the links above.
+    pub sources: Vec<SourceRef>,
+}
+
+fn link(p: &Projection, e: petgraph::stable_graph::EdgeIndex, me: NodeIndex) -> Link {
+    let (a, b) = p.graph.edge_endpoints(e).expect("edge from the graph");
+    let w = &p.graph[e];
+    let (direction, other) = if a == me { ("out", b) } else { ("in", a) };
+    Link {
+        relation: w.kind.name().to_owned(),
+        direction: direction.to_owned(),
+        other: node_ref(p, other),
+        date: w.date.clone(),
+        amount_usd: w.amount_usd,
+        stake: w.stake,
+        detail: w.detail.clone(),
+        lead: w.lead,
+        event: w.event.clone(),
+        sources: w.sources.clone(),
+    }
+}
+
+/// The profile of `node`, or `None` when the projection has no such node.
+pub fn profile(p: &Projection, node: NodeIndex) -> Option<Profile> {
+    let n = p.graph.node_weight(node)?;
+    let mut out = Profile {
+        entity: node_ref(p, node),
+        types: n.types.clone(),
+        aliases: n.aliases.clone(),
+        country: country_of(p, node),
+        technologies: Vec::new(),
+        products: Vec::new(),
+        investments_in: Vec::new(),
+        investments_out: Vec::new(),
+        owners: Vec::new(),
+        holdings: Vec::new(),
+        memberships: Vec::new(),
+        partners: Vec::new(),
+        other: Vec::new(),
+        sources: Vec::new(),
+    };
+    let mut techs: BTreeSet<NodeIndex> = BTreeSet::new();
+    let mut seen_partners: BTreeSet<(NodeIndex, Option<String>)> = BTreeSet::new();
+    let mut edges: Vec<_> = p
+        .graph
+        .edges_directed(node, Direction::Outgoing)
+        .chain(p.graph.edges_directed(node, Direction::Incoming))
+        .map(|e| e.id())
+        .collect();
+    edges.sort();
+    for e in edges {
+        let (a, b) = p.graph.edge_endpoints(e).expect("edge");
+        let out_edge = a == node;
+        let kind = p.graph[e].kind;
+        match (kind, out_edge) {
+            (EdgeKind::UsesTechnology, true) => {
+                techs.insert(b);
+            }
+            (EdgeKind::Develops, true) => {
+                out.products.push(node_ref(p, b));
+                for t in p.graph.edges_directed(b, Direction::Outgoing) {
+                    if t.weight().kind == EdgeKind::UsesTechnology {
+                        techs.insert(t.target());
+                    }
+                }
+            }
+            (EdgeKind::LocatedIn, true) => {}
+            (EdgeKind::InvestsIn, false) | (EdgeKind::Acquires, false) => out.investments_in.push(link(p, e, node)),
+            (EdgeKind::InvestsIn, true) | (EdgeKind::Acquires, true) => out.investments_out.push(link(p, e, node)),
+            (EdgeKind::HoldsStakeIn, false) | (EdgeKind::SubsidiaryOf, true) => out.owners.push(link(p, e, node)),
+            (EdgeKind::HoldsStakeIn, true) | (EdgeKind::SubsidiaryOf, false) => out.holdings.push(link(p, e, node)),
+            (EdgeKind::MemberOf, _) => out.memberships.push(link(p, e, node)),
+            (EdgeKind::PartnersWith, _) => {
+                let other = if out_edge { b } else { a };
+                if seen_partners.insert((other, p.graph[e].event.clone())) {
+                    out.partners.push(link(p, e, node));
+                }
+            }
+            _ => out.other.push(link(p, e, node)),
+        }
+    }
+    let by_date = |l: &Link| (l.date.clone().unwrap_or_default(), l.other.label.clone());
+    for list in [
+        &mut out.investments_in,
+        &mut out.investments_out,
+        &mut out.owners,
+        &mut out.holdings,
+        &mut out.memberships,
+        &mut out.partners,
+        &mut out.other,
+    ] {
+        list.sort_by_key(by_date);
+    }
+    out.products.sort_by(|x, y| x.label.cmp(&y.label));
+    out.technologies = techs.into_iter().map(|t| (node_ref(p, t), p.graph[t].layer)).collect();
+    out.technologies.sort_by(|x, y| (x.1, &x.0.label).cmp(&(y.1, &y.0.label)));
+    let cited: BTreeSet<&String> = [
+        &out.investments_in,
+        &out.investments_out,
+        &out.owners,
+        &out.holdings,
+        &out.memberships,
+        &out.partners,
+        &out.other,
+    ]
+    .into_iter()
+    .flat_map(|l| l.iter().flat_map(|x| x.sources.iter()))
+    .collect();
+    out.sources = cited
+        .into_iter()
+        .map(|s| p.sources.get(s).cloned().unwrap_or_else(|| SourceRef { iri: s.clone(), ..SourceRef::default() }))
+        .collect();
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::{Edge, Node, NodeKind};
+
+    fn fixture() -> Projection {
+        let mut p = Projection::new();
+        for (iri, kind) in [
+            ("z", NodeKind::Organization),
+            ("sb", NodeKind::Organization),
+            ("fund", NodeKind::Organization),
+            ("app", NodeKind::Product),
+            ("t", NodeKind::Technology),
+            ("kr", NodeKind::Country),
+        ] {
+            p.add_node(Node::new(iri, kind, &iri.to_uppercase()));
+        }
+        p.node_mut("t").unwrap().layer = Some(1);
+        p.node_mut("kr").unwrap().country = Some("KR".into());
+        let mut inv = Edge::new(EdgeKind::InvestsIn);
+        inv.amount_usd = Some(150e6);
+        inv.date = Some("2021-11-01".into());
+        inv.sources = vec!["s1".into()];
+        p.add_edge("fund", "z", inv);
+        p.add_edge("fund", "sb", Edge::new(EdgeKind::SubsidiaryOf));
+        p.add_edge("z", "app", Edge::new(EdgeKind::Develops));
+        p.add_edge("app", "t", Edge::new(EdgeKind::UsesTechnology));
+        p.add_edge("z", "kr", Edge::new(EdgeKind::LocatedIn));
+        p.sources.insert("s1".into(), SourceRef { iri: "s1".into(), title: Some("T".into()), ..SourceRef::default() });
+        p
+    }
+
+    #[test]
+    fn profile_of_an_investee() {
+        let p = fixture();
+        let pr = profile(&p, p.node("z").unwrap()).unwrap();
+        assert_eq!(pr.country.as_deref(), Some("KR"));
+        assert_eq!(pr.products.iter().map(|n| n.iri.as_str()).collect::<Vec<_>>(), ["app"]);
+        assert_eq!(pr.technologies.len(), 1);
+        assert_eq!((pr.technologies[0].0.iri.as_str(), pr.technologies[0].1), ("t", Some(1)));
+        assert_eq!(pr.investments_in.len(), 1);
+        let l = &pr.investments_in[0];
+        assert_eq!((l.relation.as_str(), l.direction.as_str(), l.other.iri.as_str()), ("invests-in", "in", "fund"));
+        assert_eq!(l.amount_usd, Some(150e6));
+        assert_eq!(pr.sources, vec![SourceRef { iri: "s1".into(), title: Some("T".into()), ..SourceRef::default() }]);
+        assert!(pr.investments_out.is_empty() && pr.owners.is_empty());
+    }
+
+    #[test]
+    fn profile_of_a_fund() {
+        let p = fixture();
+        let pr = profile(&p, p.node("fund").unwrap()).unwrap();
+        assert_eq!(pr.investments_out.len(), 1);
+        assert_eq!(pr.owners.len(), 1, "the parent of a fund is its owner");
+        assert_eq!(pr.owners[0].other.iri, "sb");
+        let sb = profile(&p, p.node("sb").unwrap()).unwrap();
+        assert_eq!(sb.holdings.iter().map(|l| l.other.iri.as_str()).collect::<Vec<_>>(), ["fund"]);
+        assert!(profile(&p, petgraph::stable_graph::NodeIndex::new(99)).is_none());
+    }
+}

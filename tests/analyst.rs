@@ -1,0 +1,173 @@
+//! The analyst commands on the small fictional fixture (tests/fixtures/mini.trig), values checked by hand:
+//! Bolt Fund I (a fund of Bolt Ventures) led Acme Worlds' $10M Series A with Cora Capital (a second source says
+//! $12M); Cora Capital announced buying Twin Co for $1.5B.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use crate::common::*;
+use serde_json::Value;
+use tempfile::TempDir;
+
+fn mini() -> &'static PathBuf {
+    static STORE: OnceLock<(TempDir, PathBuf)> = OnceLock::new();
+    &STORE
+        .get_or_init(|| {
+            let (dir, store) = empty_store();
+            let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini.trig");
+            mvkg(&store).arg("--quiet").arg("load").arg(fixture).assert().success();
+            (dir, store)
+        })
+        .1
+}
+
+fn json(args: &[&str]) -> Value {
+    let out = mvkg(mini()).args(args).args(["--format", "json"]).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn labels(v: &Value, key: &str) -> Vec<String> {
+    v.as_array().unwrap().iter().map(|x| x[key].as_str().unwrap().to_owned()).collect()
+}
+
+#[test]
+fn search_is_case_accent_and_script_insensitive() {
+    for q in ["acme", "ACMÉ", "에이크미", "worlds"] {
+        let v = json(&["search", q]);
+        assert_eq!(labels(&v, "label").first().map(String::as_str), Some("Acme Worlds"), "{q}");
+    }
+    let v = json(&["search", "bolt"]);
+    assert_eq!(labels(&v, "label"), ["Bolt Fund I", "Bolt Ventures"]);
+}
+
+#[test]
+fn show_lists_investments_owners_and_sources() {
+    let v = json(&["show", "Acme"]);
+    assert_eq!(v["country"], "XA");
+    let inv: Vec<(String, bool, f64)> = v["investments_in"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["other"]["label"].as_str().unwrap().to_owned(),
+                l["lead"].as_bool().unwrap(),
+                l["amount_usd"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(inv, [("Bolt Fund I".to_owned(), true, 10e6), ("Cora Capital".to_owned(), false, 10e6)]);
+    // The round is stated by both sources (B only gives another amount): both are cited.
+    assert_eq!(labels(&v["sources"], "title"), ["Fixture report A", "Fixture report B"]);
+    let fund = json(&["show", "mvd:fx-bolt-fund"]);
+    assert_eq!(fund["owners"][0]["other"]["label"], "Bolt Ventures");
+    assert_eq!(fund["owners"][0]["relation"], "subsidiary-of");
+}
+
+#[test]
+fn path_prints_each_hop_with_its_evidence() {
+    let v = json(&["path", "Bolt Ventures", "Acme Worlds"]);
+    let hops = v[0].as_array().unwrap();
+    let shape: Vec<(&str, &str, bool, &str)> = hops
+        .iter()
+        .map(|h| {
+            (
+                h["from"].as_str().unwrap(),
+                h["relation"].as_str().unwrap(),
+                h["forward"].as_bool().unwrap(),
+                h["to"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        [("Bolt Ventures", "subsidiary-of", false, "Bolt Fund I"), ("Bolt Fund I", "invests-in", true, "Acme Worlds")]
+    );
+    assert_eq!(hops[1]["amount_usd"], 10e6);
+    assert_eq!(hops[1]["sources"][0]["publisher"], "Example Press");
+    // Following link directions there is no way back from the company to the fund's parent.
+    let err = fails(mvkg(mini()).args(["path", "Acme Worlds", "Bolt Ventures", "--directed"]));
+    assert!(
+        err.contains("No path from Acme Worlds to Bolt Ventures over the relational links, following link directions"),
+        "{err}"
+    );
+    let err = fails(mvkg(mini()).args(["path", "Twin Co", "Acme"]));
+    assert!(err.contains("`Twin Co` names 2 entities") && err.contains("fx-twin2"), "{err}");
+}
+
+#[test]
+fn capital_counts_each_round_once() {
+    let v = json(&["rank", "--by", "capital"]);
+    let rows: Vec<(String, u64, u64, f64)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["label"].as_str().unwrap().to_owned(),
+                r["rounds"].as_u64().unwrap(),
+                r["deals_led"].as_u64().unwrap(),
+                r["attributed_usd"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    // One $10M round with two investors: $5M attributed to each, never $10M twice.
+    assert_eq!(rows, [("Bolt Fund I".to_owned(), 1, 1, 5e6), ("Cora Capital".to_owned(), 1, 0, 5e6)]);
+}
+
+#[test]
+fn coinvestors_exposure_timeline_and_neighbors() {
+    let v = json(&["coinvest", "Cora Capital"]);
+    assert_eq!(v[0]["investor"]["label"], "Bolt Fund I");
+    assert_eq!(v[0]["shared"], 1);
+    let v = json(&["exposure", "Bolt Ventures"]);
+    assert_eq!(v["holdings"][0]["company"]["label"], "Acme Worlds");
+    assert_eq!(v["holdings"][0]["direct"], false);
+    assert_eq!(v["by_technology"][0]["label"], "Fixture engine");
+    assert_eq!(v["by_country"][0]["key"], "XA");
+    let v = json(&["timeline"]);
+    let rows: Vec<(String, u64, f64)> = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (r["period"].as_str().unwrap().to_owned(), r["deals"].as_u64().unwrap(), r["capital_usd"].as_f64().unwrap())
+        })
+        .collect();
+    assert_eq!(rows, [("2021".to_owned(), 1, 10e6), ("2022".to_owned(), 1, 1.5e9)]);
+    let v = json(&["timeline", "--as-of", "2021-12-31"]);
+    assert_eq!(v["rows"].as_array().unwrap().len(), 1);
+    let v = json(&["neighbors", "Acme", "--via", "invests-in"]);
+    let mut names = labels(&v["nodes"], "label");
+    names.sort();
+    assert_eq!(names, ["Acme Worlds", "Bolt Fund I", "Cora Capital"]);
+}
+
+#[test]
+fn maps_render_with_a_legend() {
+    let dir = TempDir::new().unwrap();
+    for kind in ["ecosystem", "investments", "country"] {
+        let svg = dir.path().join(format!("{kind}.svg"));
+        mvkg(mini()).args(["map", kind, "-o"]).arg(&svg).assert().success();
+        let text = std::fs::read_to_string(&svg).unwrap();
+        let doc = roxmltree::Document::parse_with_options(
+            &text,
+            roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() },
+        )
+        .unwrap();
+        let titles: Vec<&str> =
+            doc.descendants().filter(|n| n.has_tag_name("title")).filter_map(|n| n.text()).collect();
+        assert!(titles.iter().any(|t| t.starts_with("_:legend:shape")), "{kind}: no legend");
+        for node in ["https://w3id.org/mvkg/id/fx-acme", "https://w3id.org/mvkg/id/fx-bolt-fund"] {
+            assert!(titles.contains(&node), "{kind}: {titles:?}");
+        }
+        assert!(text.contains("Acme Worlds"), "{kind}: labels are drawn");
+    }
+    let dot = dir.path().join("ego.dot");
+    mvkg(mini()).args(["map", "ego", "Acme", "--hops", "1", "-o"]).arg(&dot).assert().success();
+    let text = std::fs::read_to_string(&dot).unwrap();
+    assert!(text.contains("Acme Worlds") && text.contains("Bolt Fund I") && text.starts_with("digraph"), "{text}");
+    let err = fails(mvkg(mini()).args(["map", "ego", "-o"]).arg(&dot));
+    assert!(err.contains("`mvkg map ego` takes one entity"), "{err}");
+}

@@ -156,8 +156,10 @@ pub enum Command {
         out: GraphOut,
     },
 
-    /// Profile of an entity: types, country, technologies and layers, products, investments in and out, owners,
-    /// holdings, memberships, partners, and the sources of all of it
+    /// Profile of an entity, with the sources of every fact
+    ///
+    /// Types, country, technologies and layers, products, investments in and out, owners, holdings, memberships,
+    /// partners, and the sources of all of it.
     #[command(after_help = "Examples:\n  mvkg show Zepeto\n  mvkg show mvd:softbank-vision-fund-2 --format json")]
     Show {
         /// Name, alias or IRI (prefix:local or <…>)
@@ -166,7 +168,7 @@ pub enum Command {
         out: GraphOut,
     },
 
-    /// Shortest path (or the k best) between two entities, each hop with relation, date, amount and source
+    /// Shortest paths between two entities, each hop with relation, date, amount and source
     #[command(
         after_help = "Examples:\n  mvkg path SoftBank Zepeto\n  mvkg path Tencent \"Epic Games\" --k 3 --via invests-in,subsidiary-of,holds-stake-in\n  \
                             mvkg path Sony Roblox --directed --max-hops 4"
@@ -233,7 +235,7 @@ pub enum Command {
         out: GraphOut,
     },
 
-    /// Direct and look-through holdings of an investor, by technology, value-chain layer and country
+    /// Direct and look-through holdings of an investor, by technology, layer and country
     #[command(after_help = "Examples:\n  mvkg exposure \"SoftBank Group\"\n  mvkg exposure Tencent --format json")]
     Exposure {
         investor: String,

@@ -27,6 +27,9 @@ pub fn dump(kg: &Kg, format: RdfFormat, out: &mut impl Write) -> Result<usize> {
     let mut n = 0;
     for q in kg.inner().iter() {
         let q = q.map_err(|e| kg.storage_error(&e))?;
+        if Kg::is_union(&q) {
+            continue;
+        }
         w.serialize_quad(&q)?;
         n += 1;
     }

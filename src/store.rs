@@ -9,7 +9,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use oxigraph::model::Quad;
+use oxigraph::model::{GraphNameRef, NamedNodeRef, NamedOrBlankNode, Quad};
 use oxigraph::store::{StorageError, Store};
 
 use crate::error::{Error, Result};
@@ -41,6 +41,7 @@ pub struct Kg {
     store: Store,
     path: PathBuf,
     access: Access,
+    graphs: std::sync::OnceLock<Vec<NamedOrBlankNode>>,
 }
 
 impl std::fmt::Debug for Kg {
@@ -68,7 +69,7 @@ impl Kg {
             Access::Write => Store::open(path),
         }
         .map_err(|e| storage_error(path, &e))?;
-        Ok(Kg { store, path: path.to_owned(), access })
+        Ok(Kg { store, path: path.to_owned(), access, graphs: Default::default() })
     }
 
     /// (Re)creates the store at `path`. With `force`, an existing store is replaced — but only once the new one is
@@ -87,7 +88,7 @@ impl Kg {
     /// An in-memory store, for validating files before they are loaded and for tests.
     pub fn in_memory() -> Result<Kg> {
         let store = Store::new().map_err(|e| storage_error(Path::new(":memory:"), &e))?;
-        Ok(Kg { store, path: PathBuf::from(":memory:"), access: Access::Write })
+        Ok(Kg { store, path: PathBuf::from(":memory:"), access: Access::Write, graphs: Default::default() })
     }
 
     pub fn path(&self) -> &Path {
@@ -106,9 +107,67 @@ impl Kg {
         storage_error(&self.path, e)
     }
 
-    /// Number of quads in the store.
+    /// Number of quads in the store, not counting mvkg's union graph.
     pub fn len(&self) -> Result<usize> {
-        self.store.len().map_err(|e| storage_error(&self.path, &e))
+        let all = self.store.len().map_err(|e| storage_error(&self.path, &e))?;
+        Ok(all - self.union_len()?)
+    }
+
+    fn union_node() -> NamedNodeRef<'static> {
+        NamedNodeRef::new_unchecked(crate::vocab::UNION_GRAPH)
+    }
+
+    /// Number of distinct facts (triples of the union graph).
+    pub fn union_len(&self) -> Result<usize> {
+        let mut n = 0;
+        for q in self.store.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(Self::union_node()))) {
+            q.map_err(|e| storage_error(&self.path, &e))?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// The named graphs that hold data (every graph but the union graph), listed once per open store.
+    pub(crate) fn source_graphs(&self) -> Result<Vec<NamedOrBlankNode>> {
+        if let Some(g) = self.graphs.get() {
+            return Ok(g.clone());
+        }
+        let mut out = Vec::new();
+        for g in self.store.named_graphs() {
+            let g = g.map_err(|e| storage_error(&self.path, &e))?;
+            if g.as_ref() != oxigraph::model::NamedOrBlankNodeRef::NamedNode(Self::union_node()) {
+                out.push(g);
+            }
+        }
+        let _ = self.graphs.set(out.clone());
+        Ok(out)
+    }
+
+    /// Whether a quad belongs to the union graph.
+    pub(crate) fn is_union(q: &Quad) -> bool {
+        matches!(&q.graph_name, oxigraph::model::GraphName::NamedNode(n) if n.as_str() == crate::vocab::UNION_GRAPH)
+    }
+
+    /// Brings the union graph in step with the other graphs after an arbitrary update: adds what is new and
+    /// removes what no graph states any more.
+    pub(crate) fn resync_union(&self) -> Result<()> {
+        let u = crate::vocab::UNION_GRAPH;
+        let add = format!(
+            "INSERT {{ GRAPH <{u}> {{ ?s ?p ?o }} }} WHERE {{ {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{u}>) }} UNION {{ ?s ?p ?o }} }}"
+        );
+        let remove = format!(
+            "DELETE {{ GRAPH <{u}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{u}> {{ ?s ?p ?o }} \
+             FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{u}>) }} FILTER NOT EXISTS {{ ?s ?p ?o }} }}"
+        );
+        for text in [add, remove] {
+            oxigraph::sparql::SparqlEvaluator::new()
+                .parse_update(&text)
+                .map_err(|e| Error::Evaluation(e.to_string()))?
+                .on_store(&self.store)
+                .execute()
+                .map_err(|e| Error::Evaluation(e.to_string()))?;
+        }
+        Ok(())
     }
 
     pub fn is_empty(&self) -> Result<bool> {
@@ -189,7 +248,7 @@ fn create(path: &Path, initial: Initial) -> Result<()> {
     }
     let built = (|| -> Result<()> {
         let store = Store::open(&tmp).map_err(|e| storage_error(&tmp, &e))?;
-        let kg = Kg { store, path: tmp.clone(), access: Access::Write };
+        let kg = Kg { store, path: tmp.clone(), access: Access::Write, graphs: Default::default() };
         if initial == Initial::Bundled {
             crate::load::load_bundled(&kg)?;
         }

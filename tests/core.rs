@@ -241,6 +241,7 @@ fn every_command_has_help_with_an_example() {
         .skip_while(|l| !l.starts_with("Commands:"))
         .skip(1)
         .take_while(|l| l.starts_with("  "))
+        .filter(|l| !l.starts_with("   "))
         .map(|l| l.split_whitespace().next().unwrap().to_owned())
         .filter(|c| c != "help")
         .collect();

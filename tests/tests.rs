@@ -4,5 +4,6 @@
 mod analyst;
 mod common;
 mod core;
+mod named_queries;
 mod query;
 mod validate;

@@ -126,7 +126,7 @@ pub fn load(kg: &Kg, inputs: Vec<LoadInput>, progress: Option<Progress>) -> Resu
 /// Parses every input fully without touching any store, returning the quads (for validation of files).
 pub fn parse_all(inputs: Vec<LoadInput>) -> Result<Vec<Quad>> {
     let counts = Arc::new(Mutex::new(LoadSummary::default()));
-    quads_of(inputs, counts, None).collect()
+    quads_of(inputs, counts, None).filter(|q| !q.as_ref().is_ok_and(Kg::is_union)).collect()
 }
 
 /// Loads the bundled ontology and dataset.
@@ -152,8 +152,12 @@ fn quads_of(
             Err(e) => Box::new(std::iter::once(Err(e))),
         };
         let progress = progress.clone();
-        parsed.map(move |q| {
-            let q = q?;
+        let union = NamedNode::new_unchecked(crate::vocab::UNION_GRAPH);
+        parsed.flat_map(move |q| {
+            let q = match q {
+                Ok(q) => q,
+                Err(e) => return vec![Err(e)],
+            };
             seen += 1;
             if let Ok(mut c) = counts.lock() {
                 let g = match &q.graph_name {
@@ -172,7 +176,11 @@ fn quads_of(
                     p(seen);
                 }
             }
-            Ok(q)
+            if Kg::is_union(&q) {
+                return vec![Ok(q)];
+            }
+            let copy = Quad::new(q.subject.clone(), q.predicate.clone(), q.object.clone(), union.clone());
+            vec![Ok(q), Ok(copy)]
         })
     })
 }

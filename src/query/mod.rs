@@ -128,8 +128,14 @@ pub fn run(kg: &Kg, req: &QueryRequest) -> Result<Outcome> {
     let token = CancellationToken::new();
     let mut parsed = parse(&req.text, &req.origin)?;
     let added = project_params(&mut parsed, &req.params);
+    let own_dataset = parsed.dataset().is_some();
     let mut prepared = evaluator(Some(token.clone())).for_query(parsed);
-    prepared.dataset_mut().set_default_graph_as_union();
+    if !own_dataset {
+        // The default graph is the union graph (each fact once); GRAPH ?g ranges over the source graphs.
+        let union = oxigraph::model::NamedNode::new_unchecked(crate::vocab::UNION_GRAPH);
+        prepared.dataset_mut().set_default_graph(vec![union.into()]);
+        prepared.dataset_mut().set_available_named_graphs(kg.source_graphs()?);
+    }
     for (name, value) in &req.params {
         let var = Variable::new(name.as_str())
             .map_err(|e| Error::Parameter { name: name.clone(), message: e.to_string() })?;
@@ -195,6 +201,7 @@ pub fn update(kg: &Kg, text: &str, origin: &str) -> Result<()> {
     }
     let prepared = ev.parse_update(text).map_err(|e| syntax(origin, &e))?;
     prepared.on_store(kg.inner()).execute().map_err(|e| Error::Evaluation(e.to_string()))?;
+    kg.resync_union()?;
     kg.bump_generation()
 }
 

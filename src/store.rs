@@ -148,16 +148,15 @@ impl Kg {
         matches!(&q.graph_name, oxigraph::model::GraphName::NamedNode(n) if n.as_str() == crate::vocab::UNION_GRAPH)
     }
 
-    /// Brings the union graph in step with the other graphs after an arbitrary update: adds what is new and
-    /// removes what no graph states any more.
+    /// Brings the union graph in step with the source graphs after an arbitrary update: adds what is new and
+    /// removes what no source graph states any more.
     pub(crate) fn resync_union(&self) -> Result<()> {
         let u = crate::vocab::UNION_GRAPH;
-        let add = format!(
-            "INSERT {{ GRAPH <{u}> {{ ?s ?p ?o }} }} WHERE {{ {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{u}>) }} UNION {{ ?s ?p ?o }} }}"
-        );
+        let add =
+            format!("INSERT {{ GRAPH <{u}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{u}>) }}");
         let remove = format!(
             "DELETE {{ GRAPH <{u}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{u}> {{ ?s ?p ?o }} \
-             FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{u}>) }} FILTER NOT EXISTS {{ ?s ?p ?o }} }}"
+             FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{u}>) }} }}"
         );
         for text in [add, remove] {
             oxigraph::sparql::SparqlEvaluator::new()

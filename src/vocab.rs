@@ -13,8 +13,9 @@ pub const SRC: &str = "https://w3id.org/mvkg/source/";
 /// The graph holding the ontology.
 pub const ONTOLOGY_GRAPH: &str = "https://w3id.org/mvkg/graph/ontology";
 
-/// The graph mvkg maintains as the set union of every other graph: the default graph of every query. A fact stated
-/// by several sources is in several source graphs but only once here, so counts and sums are not multiplied.
+/// The graph mvkg maintains as the set union of every named (source) graph; with the store's default graph it
+/// makes the default graph of every query. A fact stated by several sources is in several source graphs but only
+/// once here, so counts and sums are not multiplied.
 pub const UNION_GRAPH: &str = "https://w3id.org/mvkg/graph/union";
 
 /// Prefixes known to every query, in the order `mvkg prefixes` lists them.

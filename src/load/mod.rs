@@ -176,7 +176,8 @@ fn quads_of(
                     p(seen);
                 }
             }
-            if Kg::is_union(&q) {
+            // Facts of the default graph are queried where they are; only source graphs are merged.
+            if Kg::is_union(&q) || q.graph_name.is_default_graph() {
                 return vec![Ok(q)];
             }
             let copy = Quad::new(q.subject.clone(), q.predicate.clone(), q.object.clone(), union.clone());

@@ -131,9 +131,10 @@ pub fn run(kg: &Kg, req: &QueryRequest) -> Result<Outcome> {
     let own_dataset = parsed.dataset().is_some();
     let mut prepared = evaluator(Some(token.clone())).for_query(parsed);
     if !own_dataset {
-        // The default graph is the union graph (each fact once); GRAPH ?g ranges over the source graphs.
+        // The default graph is the store's own default graph plus the union graph (each sourced fact once);
+        // GRAPH ?g ranges over the source graphs.
         let union = oxigraph::model::NamedNode::new_unchecked(crate::vocab::UNION_GRAPH);
-        prepared.dataset_mut().set_default_graph(vec![union.into()]);
+        prepared.dataset_mut().set_default_graph(vec![oxigraph::model::GraphName::DefaultGraph, union.into()]);
         prepared.dataset_mut().set_available_named_graphs(kg.source_graphs()?);
     }
     for (name, value) in &req.params {

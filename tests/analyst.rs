@@ -171,3 +171,32 @@ fn maps_render_with_a_legend() {
     let err = fails(mvkg(mini()).args(["map", "ego", "-o"]).arg(&dot));
     assert!(err.contains("`mvkg map ego` takes one entity"), "{err}");
 }
+
+#[test]
+fn the_persisted_projection_follows_the_store() {
+    let (dir, store) = empty_store();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini.trig");
+    mvkg(&store).arg("--quiet").arg("load").arg(fixture).assert().success();
+    let count = || {
+        let out = mvkg(&store).args(["show", "Acme", "--format", "json"]).output().unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["investments_in"].as_array().unwrap().len()
+    };
+    assert_eq!(count(), 2);
+    assert!(store.join("mvkg-projection.bin").is_file(), "the projection is saved beside the store");
+    let more = write(
+        &dir,
+        "more.trig",
+        "@prefix mv: <https://w3id.org/mvkg/ontology#> .\n@prefix mvd: <https://w3id.org/mvkg/id/> .\n\
+         @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n\
+         <https://example.org/c> { mvd:fx-round-b a mv:Investment ; mv:investee mvd:fx-acme ; mv:investor mvd:fx-bolt ;\n\
+         mv:date \"2022-03-01\"^^xsd:date . }\n",
+    );
+    mvkg(&store).arg("--quiet").arg("load").arg(&more).assert().success();
+    assert_eq!(count(), 3, "a load makes the saved projection stale, so it is rebuilt");
+    mvkg(&store)
+        .args(["--quiet", "update", "DELETE WHERE { GRAPH <https://example.org/c> { ?s ?p ?o } }"])
+        .assert()
+        .success();
+    assert_eq!(count(), 2, "so does an update");
+}

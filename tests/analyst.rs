@@ -200,3 +200,41 @@ fn the_persisted_projection_follows_the_store() {
         .success();
     assert_eq!(count(), 2, "so does an update");
 }
+
+#[test]
+fn the_bundled_maps_render_to_well_formed_svg() {
+    let dir = TempDir::new().unwrap();
+    for kind in ["ecosystem", "investments", "country"] {
+        let svg = dir.path().join(format!("{kind}.svg"));
+        let out = mvkg(bundled()).args(["map", kind, "-o"]).arg(&svg).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        // "Wrote FILE (KIND map, LAYOUT layout): N nodes, M links; RULE"
+        let said = String::from_utf8(out.stderr).unwrap();
+        let nums: Vec<usize> = said
+            .split([':', ';', ','])
+            .filter_map(|part| part.trim().split(' ').next().and_then(|n| n.parse().ok()))
+            .collect();
+        let (nodes, links) = (nums[0], nums[1]);
+        assert!(nodes > 50 && links > 50, "{kind}: {said}");
+        let text = std::fs::read_to_string(&svg).unwrap();
+        let doc = roxmltree::Document::parse_with_options(
+            &text,
+            roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() },
+        )
+        .unwrap();
+        let class_count = |c: &str| doc.descendants().filter(|n| n.attribute("class") == Some(c)).count();
+        let legend = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("title") && n.text().is_some_and(|t| t.starts_with("_:legend:")))
+            .count();
+        assert!(legend > 0, "{kind}: no legend");
+        // Every drawn entity and link is in the SVG, next to the legend's own shapes and samples.
+        assert!(
+            class_count("node") >= nodes && class_count("node") > legend,
+            "{kind}: {} node groups for {nodes}",
+            class_count("node")
+        );
+        assert!(class_count("edge") >= links, "{kind}: {} edge groups for {links}", class_count("edge"));
+        assert!(text.contains("<a xlink:href=\"http"), "{kind}: links to sources");
+    }
+}

@@ -22,15 +22,7 @@ use super::{country_of, node_ref, NodeRef};
 use crate::graph::{Edge, EdgeKind, Projection};
 
 /// Names of the value-chain layers, by rank (1 Experience … 7 Infrastructure).
-pub const LAYERS: [&str; 7] = [
-    "Experience",
-    "Discovery",
-    "Creator Economy",
-    "Spatial Computing",
-    "Decentralization",
-    "Human Interface",
-    "Infrastructure",
-];
+pub use crate::graph::LAYERS;
 
 /// The name of a layer rank, or "Layer N" outside 1..=7.
 pub fn layer_name(rank: u8) -> String {

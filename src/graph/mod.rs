@@ -11,6 +11,18 @@ use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 use serde::{Deserialize, Serialize};
 
+/// Names of the seven value-chain layers by rank (index 0 is rank 1, Experience; index 6 is Infrastructure), as
+/// in `data/ontology.ttl`.
+pub const LAYERS: [&str; 7] = [
+    "Experience",
+    "Discovery",
+    "Creator Economy",
+    "Spatial Computing",
+    "Decentralization",
+    "Human Interface",
+    "Infrastructure",
+];
+
 /// The graph itself: entities as nodes, relations as edges.
 pub type EcoGraph = StableDiGraph<Node, Edge>;
 

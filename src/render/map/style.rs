@@ -6,15 +6,7 @@
 use crate::graph::{EdgeKind, Node, NodeKind};
 
 /// The value-chain layers by rank (index 0 is rank 1), as in `data/ontology.ttl`.
-pub const LAYERS: [&str; 7] = [
-    "Experience",
-    "Discovery",
-    "Creator Economy",
-    "Spatial Computing",
-    "Decentralization",
-    "Human Interface",
-    "Infrastructure",
-];
+pub use crate::graph::LAYERS;
 
 /// The name of a layer rank (1 … 7), or `None` outside that range.
 pub fn layer_name(rank: u8) -> Option<&'static str> {

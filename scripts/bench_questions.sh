@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The analyst questions "top investors by rounds joined" and "co-investors of X" from a cold process on a 5M-triple
+# store: mvkg's graph commands (persisted petgraph projection) against the same questions as SPARQL GROUP BY queries
+# on oxigraph's CLI.   scripts/bench_questions.sh WORKDIR [TRIPLES]
+# The graph is ../shared/peers/gen.py's synthetic investment graph; for mvkg its vocabulary is mapped onto mvkg's
+# (rounds → mv:Investment, ex:amount → mv:amountUSD whatever the currency: a timing fixture, not data).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+W=${1:?usage: bench_questions.sh WORKDIR [TRIPLES]}
+N=${2:-5000000}
+MVKG=${MVKG:-target/release/mvkg}
+OX=${OXIGRAPH:-oxigraph}
+GEN=${GEN:-../shared/peers/gen.py}
+RUNS=${RUNS:-5}
+mkdir -p "$W"
+data="$W/kg$N.nt"; mapped="$W/kg$N-mv.nt"
+[ -f "$data" ] || python3 "$GEN" --triples "$N" --out "$data" >&2
+if [ ! -f "$mapped" ]; then
+  sed -e 's#<http://example.org/kg/InvestmentRound>#<https://w3id.org/mvkg/ontology\#Investment>#' \
+      -e 's#<http://example.org/kg/investor>#<https://w3id.org/mvkg/ontology\#investor>#' \
+      -e 's#<http://example.org/kg/investee>#<https://w3id.org/mvkg/ontology\#investee>#' \
+      -e 's#<http://example.org/kg/date>#<https://w3id.org/mvkg/ontology\#date>#' \
+      -e 's#<http://example.org/kg/amount>#<https://w3id.org/mvkg/ontology\#amountUSD>#' \
+      -e 's#<http://example.org/kg/Company>#<https://w3id.org/mvkg/ontology\#Company>#' \
+      -e 's#<http://example.org/kg/Investor>#<https://w3id.org/mvkg/ontology\#Investor>#' \
+      -e 's#<http://example.org/kg/name>#<http://www.w3.org/2000/01/rdf-schema\#label>#' \
+      -e 's#<http://example.org/kg/country>#<https://w3id.org/mvkg/ontology\#country>#' \
+      -e 's#<http://example.org/kg/usesTechnology>#<https://w3id.org/mvkg/ontology\#technology>#' \
+      -e 's#<http://example.org/kg/Technology>#<https://w3id.org/mvkg/ontology\#Technology>#' \
+      -e '/<http:\/\/example.org\/kg\/investedIn>/d' "$data" > "$mapped"
+fi
+median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+ms() { local s e; s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N); awk -v s="$s" -v e="$e" 'BEGIN { printf "%.0f\n", (e - s) * 1000 }'; }
+if [ ! -d "$W/mvq" ]; then
+  "$MVKG" --store "$W/mvq" --quiet init --empty
+  "$MVKG" --store "$W/mvq" --quiet load "$mapped"
+fi
+if [ ! -d "$W/oxq" ]; then "$OX" load --location "$W/oxq" --file "$data" >/dev/null 2>&1; fi
+rm -f "$W/mvq/mvkg-projection.bin"
+/usr/bin/time -f "%e %M" -o "$W/t" "$MVKG" --store "$W/mvq" rank --by capital --top 20 --format csv >/dev/null
+read -r t m < "$W/t"; echo "projection build (first command) seconds=$t peak_kib=$m"
+c0='<http://example.org/kg/c0>'
+top_sparql='PREFIX ex: <http://example.org/kg/> SELECT ?inv (COUNT(DISTINCT ?r) AS ?rounds) WHERE { ?r ex:investor ?inv } GROUP BY ?inv ORDER BY DESC(?rounds) LIMIT 20'
+co_sparql='PREFIX ex: <http://example.org/kg/> SELECT ?co (COUNT(DISTINCT ?r) AS ?shared) WHERE { ?r ex:investor ex:c0 ; ex:investor ?co . FILTER(?co != ex:c0) } GROUP BY ?co ORDER BY DESC(?shared) LIMIT 20'
+for q in top co; do
+  a=(); b=()
+  for r in $(seq "$RUNS"); do
+    if [ $q = top ]; then
+      a+=("$(ms "$MVKG" --store "$W/mvq" rank --by capital --top 20 --format csv)")
+      b+=("$(ms "$OX" query --location "$W/oxq" --query "$top_sparql" --results-format csv)")
+    else
+      a+=("$(ms "$MVKG" --store "$W/mvq" coinvest "$c0" --format csv)")
+      b+=("$(ms "$OX" query --location "$W/oxq" --query "$co_sparql" --results-format csv)")
+    fi
+  done
+  echo "question=$q mvkg_median_ms=$(printf '%s\n' "${a[@]}" | median) oxigraph_sparql_median_ms=$(printf '%s\n' "${b[@]}" | median)"
+done

@@ -483,11 +483,8 @@ fn run_validate(ctx: &Ctx, files: &[PathBuf], format: Option<&str>, output_forma
     Ok(())
 }
 
-/// Runs a query file or named query for `mvkg map query` and turns its result into statements: a CONSTRUCT's
-/// triples, or the rows of a SELECT of `?s ?p ?o`.
+/// Runs a query file or named query for `mvkg map query` and turns its result into statements to draw.
 fn query_triples(ctx: &Ctx, target: &str, p: &mvkg::graph::Projection) -> Result<Vec<mvkg::render::map::MapTriple>> {
-    use mvkg::render::map::{MapTerm, MapTriple};
-    use oxigraph::model::Term;
     let kg = ctx.open(Access::Read)?;
     let req = if let Ok(named) = catalog::find(target) {
         catalog::bind(Some(&kg), &named, &[])?
@@ -495,42 +492,5 @@ fn query_triples(ctx: &Ctx, target: &str, p: &mvkg::graph::Projection) -> Result
         let text = std::fs::read_to_string(target).with_context(|| format!("Cannot read query file {target}"))?;
         QueryRequest::new(&text, target)
     };
-    let term = |t: &Term| -> MapTerm {
-        match t {
-            Term::NamedNode(n) => {
-                let label = p.node(n.as_str()).map(|i| p.graph[i].label.clone()).unwrap_or_default();
-                MapTerm::iri(n.as_str(), &label)
-            }
-            Term::Literal(l) => MapTerm::literal(l.value()),
-            other => MapTerm::literal(&other.to_string()),
-        }
-    };
-    match query::run(&kg, &req)? {
-        query::Outcome::Graph(triples) => Ok(triples
-            .iter()
-            .map(|t| MapTriple {
-                subject: term(&t.subject.clone().into()),
-                predicate: MapTerm::iri(t.predicate.as_str(), &vocab::compact(t.predicate.as_str())),
-                object: term(&t.object),
-            })
-            .collect()),
-        query::Outcome::Solutions { variables, rows } => {
-            let col = |n: &str| variables.iter().position(|v| v == n);
-            let (Some(s), Some(pi), Some(o)) = (col("s"), col("p"), col("o")) else {
-                bail!("`mvkg map query` draws a CONSTRUCT, or a SELECT of ?s ?p ?o");
-            };
-            Ok(rows
-                .iter()
-                .filter_map(|r| {
-                    let (Some(st), Some(Term::NamedNode(pt)), Some(ot)) = (&r[s], &r[pi], &r[o]) else { return None };
-                    Some(MapTriple {
-                        subject: term(st),
-                        predicate: MapTerm::iri(pt.as_str(), &vocab::compact(pt.as_str())),
-                        object: term(ot),
-                    })
-                })
-                .collect())
-        }
-        query::Outcome::Boolean(_) => bail!("`mvkg map query` draws a CONSTRUCT, or a SELECT of ?s ?p ?o, not an ASK"),
-    }
+    Ok(mvkg::render::results::map_triples(&query::run(&kg, &req)?, p)?)
 }

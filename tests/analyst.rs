@@ -238,3 +238,16 @@ fn the_bundled_maps_render_to_well_formed_svg() {
         assert!(text.contains("<a xlink:href=\"http"), "{kind}: links to sources");
     }
 }
+
+#[test]
+fn any_construct_or_spo_select_becomes_a_map() {
+    let dir = TempDir::new().unwrap();
+    let q = write(&dir, "funders.rq", "CONSTRUCT { ?i mv:investor ?r } WHERE { ?r mv:investor ?i }");
+    let dot = dir.path().join("funders.dot");
+    mvkg(mini()).args(["map", "query"]).arg(&q).arg("-o").arg(&dot).assert().success();
+    let text = std::fs::read_to_string(&dot).unwrap();
+    assert!(text.contains("Bolt Fund I") && text.contains("Cora Capital") && text.contains("mv:investor"), "{text}");
+    let q = write(&dir, "ask.rq", "ASK { ?s ?p ?o }");
+    let err = fails(mvkg(mini()).args(["map", "query"]).arg(&q).arg("-o").arg(&dot));
+    assert!(err.contains("A map is drawn from a CONSTRUCT, or from a SELECT of ?s ?p ?o, not from an ASK"), "{err}");
+}

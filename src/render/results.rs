@@ -103,3 +103,46 @@ fn results_format(f: OutputFormat, what: &str) -> Result<QueryResultsFormat> {
         _ => Err(Error::Format(format!("{what} are written as table, csv, tsv, json or xml, not as an RDF format"))),
     }
 }
+
+/// The statements of a query result, for drawing as a map: a CONSTRUCT's triples, or the rows of a SELECT of
+/// `?s ?p ?o`. IRIs are labelled from the projection when it knows them.
+pub fn map_triples(outcome: &Outcome, p: &crate::graph::Projection) -> Result<Vec<crate::render::map::MapTriple>> {
+    use crate::render::map::{MapTerm, MapTriple};
+    let term = |t: &Term| -> MapTerm {
+        match t {
+            Term::NamedNode(n) => {
+                let label = p.node(n.as_str()).map(|i| p.graph[i].label.clone()).unwrap_or_default();
+                MapTerm::iri(n.as_str(), &label)
+            }
+            Term::Literal(l) => MapTerm::literal(l.value()),
+            other => MapTerm::literal(&other.to_string()),
+        }
+    };
+    let predicate = |iri: &str| MapTerm::iri(iri, &compact(iri));
+    match outcome {
+        Outcome::Graph(triples) => Ok(triples
+            .iter()
+            .map(|t| MapTriple {
+                subject: term(&t.subject.clone().into()),
+                predicate: predicate(t.predicate.as_str()),
+                object: term(&t.object),
+            })
+            .collect()),
+        Outcome::Solutions { variables, rows } => {
+            let col = |n: &str| variables.iter().position(|v| v == n);
+            let (Some(s), Some(pi), Some(o)) = (col("s"), col("p"), col("o")) else {
+                return Err(Error::Format("A map is drawn from a CONSTRUCT, or from a SELECT of ?s ?p ?o".into()));
+            };
+            Ok(rows
+                .iter()
+                .filter_map(|r| {
+                    let (Some(st), Some(Term::NamedNode(pt)), Some(ot)) = (&r[s], &r[pi], &r[o]) else { return None };
+                    Some(MapTriple { subject: term(st), predicate: predicate(pt.as_str()), object: term(ot) })
+                })
+                .collect())
+        }
+        Outcome::Boolean(_) => {
+            Err(Error::Format("A map is drawn from a CONSTRUCT, or from a SELECT of ?s ?p ?o, not from an ASK".into()))
+        }
+    }
+}

@@ -251,3 +251,13 @@ fn any_construct_or_spo_select_becomes_a_map() {
     let err = fails(mvkg(mini()).args(["map", "query"]).arg(&q).arg("-o").arg(&dot));
     assert!(err.contains("A map is drawn from a CONSTRUCT, or from a SELECT of ?s ?p ?o, not from an ASK"), "{err}");
 }
+
+#[test]
+fn rank_types_are_case_insensitive_and_unknown_ones_are_refused() {
+    let v = json(&["rank", "--by", "degree", "--type", "investor"]);
+    assert_eq!(labels(&v, "label"), ["Bolt Fund I", "Cora Capital", "Bolt Ventures"]);
+    let v = json(&["rank", "--by", "degree", "--type", "COMPANY"]);
+    assert_eq!(labels(&v, "label").len(), 4, "Acme Worlds, Twin Co twice and the odd name");
+    let err = fails(mvkg(mini()).args(["rank", "--type", "startup"]));
+    assert!(err.contains("Unknown --type `startup`; use a kind (organization, person"), "{err}");
+}

@@ -363,25 +363,28 @@ pub fn neighbors_cmd(ctx: &Ctx, entity: &str, hops: usize, via: &[String], o: &G
     emit(&mut out, &f, &rows, &nb)
 }
 
-fn rank_filter(types: &[String], top: usize) -> rank::RankFilter {
+/// The organisation types of the ontology that `--type` accepts besides the node kinds.
+const ORG_TYPES: [&str; 5] = ["Company", "Investor", "GovernmentBody", "Alliance", "EducationBody"];
+
+fn rank_filter(types: &[String], top: usize) -> Result<rank::RankFilter> {
     let mut f = rank::RankFilter { top: Some(top), ..rank::RankFilter::default() };
     for t in types {
-        match NodeKind::from_name(&t.to_ascii_lowercase()) {
-            Some(k) => f.node_kinds.push(k),
-            None => {
-                // `company` → `Company`, `governmentbody` stays as typed.
-                let mut c = t.chars();
-                let cap = c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default();
-                f.types.push(cap);
-            }
+        let lower = t.trim().to_ascii_lowercase();
+        if let Some(k) = NodeKind::from_name(&lower) {
+            f.node_kinds.push(k);
+        } else if let Some(ty) = ORG_TYPES.iter().find(|ty| ty.to_ascii_lowercase() == lower) {
+            f.types.push((*ty).to_owned());
+        } else {
+            let kinds: Vec<&str> = NodeKind::ALL.iter().map(|k| k.name()).collect();
+            bail!("Unknown --type `{t}`; use a kind ({}) or a type ({})", kinds.join(", "), ORG_TYPES.join(", "));
         }
     }
-    f
+    Ok(f)
 }
 
 pub fn rank_cmd(ctx: &Ctx, by: RankBy, types: &[String], top: usize, via: &[String], o: &GraphOut) -> Result<()> {
     let p = projection(ctx, o.as_of.as_deref())?;
-    let filter = rank_filter(types, top);
+    let filter = rank_filter(types, top)?;
     let default: Vec<EdgeKind> = EdgeKind::ALL.into_iter().filter(|k| *k != EdgeKind::LocatedIn).collect();
     let ks = kinds(via, &default)?;
     let f = fmt(o.format.as_deref())?;

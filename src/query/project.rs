@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use oxigraph::model::Term;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::graph::{Edge, EdgeKind, Node, NodeKind, Projection, SourceRef};
 use crate::query::{run, QueryRequest};
 use crate::store::Kg;
@@ -389,9 +389,4 @@ pub fn build(kg: &Kg) -> Result<Projection> {
         );
     }
     Ok(p)
-}
-
-/// Turns an unknown-entity condition into the library error.
-pub fn not_found(what: &str) -> Error {
-    Error::Entity(format!("No entity `{what}` in the graph; try `mvkg search {what}`"))
 }

@@ -46,6 +46,14 @@ pub enum Error {
     #[error("Query failed: {0}")]
     Evaluation(String),
 
+    /// A query returned more rows than the caller allows.
+    #[error("The result has more than {limit} rows, the limit here; add a LIMIT or narrow the query")]
+    TooManyRows { limit: usize },
+
+    /// The request asks for something this instance does not allow (remote calls, updates).
+    #[error("{0}")]
+    Forbidden(String),
+
     /// A query was stopped by its time limit.
     #[error("Query cancelled: it ran longer than the {seconds} s timeout")]
     Timeout { seconds: f64 },

@@ -9,7 +9,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use oxigraph::model::{GraphNameRef, NamedNodeRef, NamedOrBlankNode, Quad};
+use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad};
 use oxigraph::store::{StorageError, Store};
 
 use crate::error::{Error, Result};
@@ -41,7 +41,8 @@ pub struct Kg {
     store: Store,
     path: PathBuf,
     access: Access,
-    graphs: std::sync::OnceLock<Vec<NamedOrBlankNode>>,
+    /// The source graphs, listed on first use and forgotten on every write.
+    graphs: std::sync::RwLock<Option<Vec<NamedOrBlankNode>>>,
 }
 
 impl std::fmt::Debug for Kg {
@@ -127,9 +128,9 @@ impl Kg {
         Ok(n)
     }
 
-    /// The named graphs that hold data (every graph but the union graph), listed once per open store.
+    /// The named graphs that hold data (every graph but the union graph), listed once per change of the store.
     pub(crate) fn source_graphs(&self) -> Result<Vec<NamedOrBlankNode>> {
-        if let Some(g) = self.graphs.get() {
+        if let Some(g) = self.graphs.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
             return Ok(g.clone());
         }
         let mut out = Vec::new();
@@ -139,7 +140,7 @@ impl Kg {
                 out.push(g);
             }
         }
-        let _ = self.graphs.set(out.clone());
+        *self.graphs.write().unwrap_or_else(|e| e.into_inner()) = Some(out.clone());
         Ok(out)
     }
 
@@ -180,6 +181,7 @@ impl Kg {
 
     /// Records that the store changed (called after every successful write).
     pub(crate) fn bump_generation(&self) -> Result<()> {
+        *self.graphs.write().unwrap_or_else(|e| e.into_inner()) = None;
         if self.path == Path::new(":memory:") {
             return Ok(());
         }
@@ -197,6 +199,47 @@ impl Kg {
             Err(LoadFail::Storage(e)) => return Err(storage_error(&self.path, &e)),
         }
         loader.commit().map_err(|e| storage_error(&self.path, &e))
+    }
+
+    /// Whether a named graph holds any data (the Graph Store Protocol's "exists").
+    pub(crate) fn has_graph(&self, graph: &NamedNode) -> Result<bool> {
+        self.store.contains_named_graph(graph).map_err(|e| storage_error(&self.path, &e))
+    }
+
+    /// Writes `quads` (all in `graph`) in one transaction, first emptying the graph when `replace`; then brings the
+    /// union graph in step and records the change. Returns whether the graph existed before.
+    pub(crate) fn write_graph(&self, graph: &GraphName, quads: &[Quad], replace: bool) -> Result<bool> {
+        let err = |e: StorageError| storage_error(&self.path, &e);
+        let existed = match graph {
+            GraphName::NamedNode(n) => self.has_graph(n)?,
+            _ => true,
+        };
+        let mut t = self.store.start_transaction().map_err(err)?;
+        if replace {
+            t.clear_graph(graph).map_err(err)?;
+        }
+        if let GraphName::NamedNode(n) = graph {
+            t.insert_named_graph(n);
+        }
+        t.extend(quads.iter());
+        t.commit().map_err(err)?;
+        self.after_write()?;
+        Ok(existed)
+    }
+
+    /// Removes a named graph and its data; returns whether it existed.
+    pub(crate) fn drop_graph(&self, graph: &NamedNode) -> Result<bool> {
+        if !self.has_graph(graph)? {
+            return Ok(false);
+        }
+        self.store.remove_named_graph(graph).map_err(|e| storage_error(&self.path, &e))?;
+        self.after_write()?;
+        Ok(true)
+    }
+
+    fn after_write(&self) -> Result<()> {
+        self.resync_union()?;
+        self.bump_generation()
     }
 
     /// Flushes pending writes to disk.

@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use oxigraph::model::{Literal, NamedNode, Term, Triple, Variable};
+use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Term, Triple, Variable};
 use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator};
 use serde::Serialize;
 
@@ -30,6 +30,21 @@ pub struct QueryRequest {
     pub params: Vec<(String, Term)>,
     /// Stop evaluation after this long.
     pub timeout: Option<Duration>,
+    /// Fail with [`Error::TooManyRows`] rather than return more solutions or triples than this.
+    pub max_rows: Option<usize>,
+    /// Let `SERVICE` call remote endpoints over HTTP (off unless the caller asks: a server must not fetch URLs on
+    /// behalf of anyone who can send it a query).
+    pub remote: bool,
+    /// The SPARQL 1.1 Protocol's `default-graph-uri` and `named-graph-uri`: when either is given, the dataset is
+    /// exactly these graphs, overriding the query's own `FROM` and `FROM NAMED`.
+    pub dataset: Option<Dataset>,
+}
+
+/// A dataset given with the request instead of the union default graph.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Dataset {
+    pub default_graphs: Vec<NamedNode>,
+    pub named_graphs: Vec<NamedNode>,
 }
 
 impl QueryRequest {
@@ -65,8 +80,11 @@ impl Outcome {
     }
 }
 
-fn evaluator(timeout_token: Option<CancellationToken>) -> SparqlEvaluator {
+fn evaluator(timeout_token: Option<CancellationToken>, remote: bool) -> SparqlEvaluator {
     let mut ev = SparqlEvaluator::new();
+    if !remote {
+        ev = ev.without_default_http_service_handler();
+    }
     for (p, iri) in PREFIXES {
         ev = ev.with_prefix(*p, *iri).expect("predeclared prefixes are valid IRIs");
     }
@@ -74,6 +92,23 @@ fn evaluator(timeout_token: Option<CancellationToken>) -> SparqlEvaluator {
         ev = ev.with_cancellation_token(t);
     }
     ev
+}
+
+/// What a query returns: solutions (SELECT, and ASK's boolean) or a graph (CONSTRUCT, DESCRIBE).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryForm {
+    Solutions,
+    Boolean,
+    Graph,
+}
+
+/// Parses a query and tells its form, so a server can pick the response format before running it.
+pub fn query_form(text: &str, origin: &str) -> Result<QueryForm> {
+    Ok(match parse(text, origin)? {
+        spargebra::Query::Select { .. } => QueryForm::Solutions,
+        spargebra::Query::Ask { .. } => QueryForm::Boolean,
+        spargebra::Query::Construct { .. } | spargebra::Query::Describe { .. } => QueryForm::Graph,
+    })
 }
 
 /// Checks the syntax of a query without running it.
@@ -127,10 +162,24 @@ fn project_params(query: &mut spargebra::Query, params: &[(String, Term)]) -> Ve
 pub fn run(kg: &Kg, req: &QueryRequest) -> Result<Outcome> {
     let token = CancellationToken::new();
     let mut parsed = parse(&req.text, &req.origin)?;
+    if !req.remote && uses_service(&parsed) {
+        return Err(Error::Forbidden(format!(
+            "{} calls a remote endpoint with SERVICE, which is disabled here",
+            req.origin
+        )));
+    }
     let added = project_params(&mut parsed, &req.params);
+    let bound: Vec<&str> = req.params.iter().map(|(n, _)| n.as_str()).collect();
+    mark_bound(&mut parsed, &bound);
     let own_dataset = parsed.dataset().is_some();
-    let mut prepared = evaluator(Some(token.clone())).for_query(parsed);
-    if !own_dataset {
+    let mut prepared = evaluator(Some(token.clone()), req.remote).for_query(parsed);
+    if let Some(ds) = &req.dataset {
+        let defaults = ds.default_graphs.iter().cloned().map(oxigraph::model::GraphName::from).collect();
+        prepared.dataset_mut().set_default_graph(defaults);
+        prepared
+            .dataset_mut()
+            .set_available_named_graphs(ds.named_graphs.iter().cloned().map(NamedOrBlankNode::from).collect());
+    } else if !own_dataset {
         // The default graph is the store's own default graph plus the union graph (each sourced fact once);
         // GRAPH ?g ranges over the source graphs.
         let union = oxigraph::model::NamedNode::new_unchecked(crate::vocab::UNION_GRAPH);
@@ -144,15 +193,16 @@ pub fn run(kg: &Kg, req: &QueryRequest) -> Result<Outcome> {
     }
     let seconds = req.timeout.map(|d| d.as_secs_f64()).unwrap_or(0.0);
     let Some(limit) = req.timeout else {
-        return evaluate(prepared, kg.inner(), &added, seconds);
+        return evaluate(prepared, kg.inner(), &added, seconds, req.max_rows);
     };
     // oxigraph checks the token only when it reads from the store, and a join that works in memory may run long
     // without reading: evaluate on a worker and stop waiting when the time is up. The token stops the worker at
     // its next read; a command-line process exits at once either way.
     let store = kg.inner().clone();
+    let max_rows = req.max_rows;
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
-        let _ = tx.send(evaluate(prepared, &store, &added, seconds));
+        let _ = tx.send(evaluate(prepared, &store, &added, seconds, max_rows));
     });
     match rx.recv_timeout(limit) {
         Ok(result) => result,
@@ -168,7 +218,9 @@ fn evaluate(
     store: &oxigraph::store::Store,
     added: &[String],
     seconds: f64,
+    max_rows: Option<usize>,
 ) -> Result<Outcome> {
+    let over = |n: usize| max_rows.is_some_and(|m| n > m);
     let eval_err = |e: QueryEvaluationError| match e {
         QueryEvaluationError::Cancelled => Error::Timeout { seconds },
         other => Error::Evaluation(other.to_string()),
@@ -182,6 +234,9 @@ fn evaluate(
             let mut rows = Vec::new();
             for s in solutions {
                 let s = s.map_err(eval_err)?;
+                if over(rows.len() + 1) {
+                    return Err(Error::TooManyRows { limit: max_rows.unwrap_or_default() });
+                }
                 let values = s.values();
                 rows.push(keep.iter().map(|i| values.get(*i).cloned().flatten()).collect());
             }
@@ -189,21 +244,203 @@ fn evaluate(
         }
         QueryResults::Boolean(b) => Outcome::Boolean(b),
         QueryResults::Graph(triples) => {
-            Outcome::Graph(triples.collect::<std::result::Result<Vec<_>, _>>().map_err(eval_err)?)
+            let mut all = Vec::new();
+            for t in triples {
+                all.push(t.map_err(eval_err)?);
+                if over(all.len()) {
+                    return Err(Error::TooManyRows { limit: max_rows.unwrap_or_default() });
+                }
+            }
+            Outcome::Graph(all)
         }
     })
 }
 
-/// Runs a SPARQL update atomically.
+/// Runs a SPARQL update atomically. `LOAD` and `SERVICE` may fetch URLs only when `remote` is true.
 pub fn update(kg: &Kg, text: &str, origin: &str) -> Result<()> {
-    let mut ev = SparqlEvaluator::new();
-    for (p, iri) in PREFIXES {
-        ev = ev.with_prefix(*p, *iri).expect("predeclared prefixes are valid IRIs");
+    update_with(kg, text, origin, true)
+}
+
+/// [`update`], saying whether `LOAD` and `SERVICE` may reach remote URLs.
+pub fn update_with(kg: &Kg, text: &str, origin: &str, remote: bool) -> Result<()> {
+    let ev = evaluator(None, remote);
+    if !remote {
+        let mut parser = spargebra::SparqlParser::new();
+        for (p, iri) in PREFIXES {
+            parser = parser.with_prefix(*p, *iri).expect("predeclared prefixes are valid IRIs");
+        }
+        let parsed = parser.parse_update(text).map_err(|e| syntax(origin, &e))?;
+        for op in &parsed.operations {
+            use spargebra::GraphUpdateOperation as Op;
+            let refused = match op {
+                Op::Load { .. } => Some("LOAD fetches a URL"),
+                Op::DeleteInsert { pattern, .. } if pattern_uses_service(pattern) => {
+                    Some("SERVICE calls a remote endpoint")
+                }
+                _ => None,
+            };
+            if let Some(what) = refused {
+                return Err(Error::Forbidden(format!("{origin}: {what}, which is disabled here")));
+            }
+        }
     }
     let prepared = ev.parse_update(text).map_err(|e| syntax(origin, &e))?;
     prepared.on_store(kg.inner()).execute().map_err(|e| Error::Evaluation(e.to_string()))?;
     kg.resync_union()?;
     kg.bump_generation()
+}
+
+/// oxigraph substitutes a parameter's value wherever its variable is read, except inside `BOUND(?v)`, which then
+/// stays false: an optional parameter written as `FILTER(!BOUND(?year) || ?y = ?year)` would filter nothing. So
+/// `BOUND` of a given parameter is replaced by `true` before evaluation.
+fn mark_bound(query: &mut spargebra::Query, names: &[&str]) {
+    if names.is_empty() {
+        return;
+    }
+    let pattern = match query {
+        spargebra::Query::Select { pattern, .. }
+        | spargebra::Query::Construct { pattern, .. }
+        | spargebra::Query::Describe { pattern, .. }
+        | spargebra::Query::Ask { pattern, .. } => pattern,
+    };
+    mark_bound_pattern(pattern, names);
+}
+
+fn mark_bound_pattern(p: &mut spargebra::algebra::GraphPattern, names: &[&str]) {
+    use spargebra::algebra::GraphPattern as G;
+    match p {
+        G::Bgp { .. } | G::Path { .. } | G::Values { .. } | G::Service { .. } => {}
+        G::Join { left, right } | G::Union { left, right } | G::Minus { left, right } | G::Lateral { left, right } => {
+            mark_bound_pattern(left, names);
+            mark_bound_pattern(right, names);
+        }
+        G::LeftJoin { left, right, expression } => {
+            mark_bound_pattern(left, names);
+            mark_bound_pattern(right, names);
+            if let Some(e) = expression {
+                mark_bound_expr(e, names);
+            }
+        }
+        G::Filter { expr, inner } => {
+            mark_bound_expr(expr, names);
+            mark_bound_pattern(inner, names);
+        }
+        G::Extend { inner, expression, .. } => {
+            mark_bound_pattern(inner, names);
+            mark_bound_expr(expression, names);
+        }
+        G::OrderBy { inner, expression } => {
+            mark_bound_pattern(inner, names);
+            for e in expression {
+                match e {
+                    spargebra::algebra::OrderExpression::Asc(e) | spargebra::algebra::OrderExpression::Desc(e) => {
+                        mark_bound_expr(e, names)
+                    }
+                }
+            }
+        }
+        G::Graph { inner, .. }
+        | G::Project { inner, .. }
+        | G::Distinct { inner }
+        | G::Reduced { inner }
+        | G::Slice { inner, .. }
+        | G::Group { inner, .. } => mark_bound_pattern(inner, names),
+    }
+}
+
+fn mark_bound_expr(e: &mut spargebra::algebra::Expression, names: &[&str]) {
+    use spargebra::algebra::Expression as E;
+    match e {
+        E::Bound(v) if names.contains(&v.as_str()) => *e = E::Literal(Literal::from(true)),
+        E::Exists(p) => mark_bound_pattern(p, names),
+        E::Or(a, b)
+        | E::And(a, b)
+        | E::Equal(a, b)
+        | E::SameTerm(a, b)
+        | E::Greater(a, b)
+        | E::GreaterOrEqual(a, b)
+        | E::Less(a, b)
+        | E::LessOrEqual(a, b)
+        | E::Add(a, b)
+        | E::Subtract(a, b)
+        | E::Multiply(a, b)
+        | E::Divide(a, b) => {
+            mark_bound_expr(a, names);
+            mark_bound_expr(b, names);
+        }
+        E::In(a, list) => {
+            mark_bound_expr(a, names);
+            list.iter_mut().for_each(|x| mark_bound_expr(x, names));
+        }
+        E::UnaryPlus(a) | E::UnaryMinus(a) | E::Not(a) => mark_bound_expr(a, names),
+        E::If(a, b, c) => {
+            mark_bound_expr(a, names);
+            mark_bound_expr(b, names);
+            mark_bound_expr(c, names);
+        }
+        E::Coalesce(list) | E::FunctionCall(_, list) => list.iter_mut().for_each(|x| mark_bound_expr(x, names)),
+        _ => {}
+    }
+}
+
+/// Whether a query calls `SERVICE` anywhere, also inside `EXISTS` filters.
+fn uses_service(q: &spargebra::Query) -> bool {
+    let pattern = match q {
+        spargebra::Query::Select { pattern, .. }
+        | spargebra::Query::Construct { pattern, .. }
+        | spargebra::Query::Describe { pattern, .. }
+        | spargebra::Query::Ask { pattern, .. } => pattern,
+    };
+    pattern_uses_service(pattern)
+}
+
+fn pattern_uses_service(p: &spargebra::algebra::GraphPattern) -> bool {
+    use spargebra::algebra::GraphPattern as G;
+    match p {
+        G::Service { .. } => true,
+        G::Bgp { .. } | G::Path { .. } | G::Values { .. } => false,
+        G::Join { left, right } | G::Union { left, right } | G::Minus { left, right } | G::Lateral { left, right } => {
+            pattern_uses_service(left) || pattern_uses_service(right)
+        }
+        G::LeftJoin { left, right, expression } => {
+            pattern_uses_service(left)
+                || pattern_uses_service(right)
+                || expression.as_ref().is_some_and(expression_uses_service)
+        }
+        G::Filter { expr, inner } => expression_uses_service(expr) || pattern_uses_service(inner),
+        G::Extend { inner, expression, .. } => pattern_uses_service(inner) || expression_uses_service(expression),
+        G::Graph { inner, .. }
+        | G::OrderBy { inner, .. }
+        | G::Project { inner, .. }
+        | G::Distinct { inner }
+        | G::Reduced { inner }
+        | G::Slice { inner, .. }
+        | G::Group { inner, .. } => pattern_uses_service(inner),
+    }
+}
+
+fn expression_uses_service(e: &spargebra::algebra::Expression) -> bool {
+    use spargebra::algebra::Expression as E;
+    match e {
+        E::Exists(p) => pattern_uses_service(p),
+        E::Or(a, b)
+        | E::And(a, b)
+        | E::Equal(a, b)
+        | E::SameTerm(a, b)
+        | E::Greater(a, b)
+        | E::GreaterOrEqual(a, b)
+        | E::Less(a, b)
+        | E::LessOrEqual(a, b)
+        | E::Add(a, b)
+        | E::Subtract(a, b)
+        | E::Multiply(a, b)
+        | E::Divide(a, b) => expression_uses_service(a) || expression_uses_service(b),
+        E::In(a, list) => expression_uses_service(a) || list.iter().any(expression_uses_service),
+        E::UnaryPlus(a) | E::UnaryMinus(a) | E::Not(a) => expression_uses_service(a),
+        E::If(a, b, c) => expression_uses_service(a) || expression_uses_service(b) || expression_uses_service(c),
+        E::Coalesce(list) | E::FunctionCall(_, list) => list.iter().any(expression_uses_service),
+        _ => false,
+    }
 }
 
 /// The type a parameter's value is read as.

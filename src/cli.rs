@@ -338,6 +338,45 @@ pub enum Command {
         max_nodes: usize,
     },
 
+    /// Serve the SPARQL 1.1 endpoint, the named queries and the web explorer over HTTP
+    #[command(after_help = "Examples:\n  mvkg serve                                  # http://127.0.0.1:7878/\n  \
+                            mvkg serve --bind 0.0.0.0:8080 --timeout 10\n  \
+                            MVKG_TOKEN=s3cret mvkg serve --allow-update   # writes need 'Authorization: Bearer s3cret'\n\n\
+                            Routes: / (explorer), /search, /entity?iri=…, /query, /maps, /map?kind=…&format=svg,\n\
+                            /sparql (SPARQL 1.1 Protocol: GET or POST, JSON/XML/CSV/TSV or any RDF format by Accept),\n\
+                            /queries and /queries/NAME?param=value (named queries), /store?graph=IRI (Graph Store),\n\
+                            /update (with --allow-update). Read-only unless --allow-update; SERVICE and LOAD reach no \
+                            remote URL unless --allow-remote.")]
+    Serve {
+        /// Address and port to listen on
+        #[arg(long, default_value = "127.0.0.1:7878", value_name = "ADDR:PORT")]
+        bind: String,
+        /// Stop a query after this many seconds (answered 503)
+        #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+        timeout: f64,
+        /// Refuse results with more rows (or triples) than this (answered 422, never cut silently)
+        #[arg(long, default_value_t = 100_000, value_name = "ROWS")]
+        max_rows: usize,
+        /// Refuse responses larger than this many bytes (answered 422)
+        #[arg(long, default_value_t = 64 << 20, value_name = "BYTES")]
+        max_response_bytes: usize,
+        /// Refuse request bodies larger than this many bytes (answered 413)
+        #[arg(long, default_value_t = 16 << 20, value_name = "BYTES")]
+        max_body_bytes: usize,
+        /// Evaluate at most this many requests at once; more are answered 503
+        #[arg(long, default_value_t = 8, value_name = "N")]
+        max_concurrent: usize,
+        /// Accept SPARQL Update and Graph Store writes (they need the bearer token)
+        #[arg(long)]
+        allow_update: bool,
+        /// The bearer token writes must carry
+        #[arg(long, env = "MVKG_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+        token: Option<String>,
+        /// Let SERVICE and LOAD fetch remote URLs
+        #[arg(long)]
+        allow_remote: bool,
+    },
+
     /// List the predeclared prefixes
     #[command(after_help = "Example:\n  mvkg prefixes > prefixes.rq   # paste into other SPARQL tools")]
     Prefixes,

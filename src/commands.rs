@@ -157,6 +157,53 @@ pub fn run(args: Args) -> Result<()> {
                 max_nodes,
             },
         ),
+        Command::Serve {
+            bind,
+            timeout,
+            max_rows,
+            max_response_bytes,
+            max_body_bytes,
+            max_concurrent,
+            allow_update,
+            token,
+            allow_remote,
+        } => {
+            if !(timeout > 0.0 && timeout.is_finite()) {
+                bail!("--timeout must be a positive number of seconds, not {timeout}");
+            }
+            if max_concurrent == 0 {
+                bail!("--max-concurrent must be at least 1");
+            }
+            let addr: std::net::SocketAddr = bind
+                .parse()
+                .with_context(|| format!("--bind takes ADDRESS:PORT, e.g. 127.0.0.1:7878, not `{bind}`"))?;
+            let config = mvkg::server::Config {
+                timeout: Duration::from_secs_f64(timeout),
+                max_rows,
+                max_response_bytes,
+                max_body_bytes,
+                max_concurrent,
+                allow_update,
+                token,
+                remote: allow_remote,
+            };
+            if !store::exists(&ctx.store) {
+                ctx.say(&format!("Creating the store at {} from the bundled data…", ctx.store.display()));
+            }
+            let app = std::sync::Arc::new(mvkg::server::App::open(&ctx.store, config)?);
+            ctx.say(&format!(
+                "mvkg serving {} ({}) on http://{addr}/ — SPARQL at http://{addr}/sparql; Ctrl-C stops",
+                ctx.store.display(),
+                if allow_update { "read-write, writes need the token" } else { "read-only" }
+            ));
+            // Build the projection before the first visitor asks for it.
+            if let Err(e) = app.graph() {
+                ctx.say(&format!("warning: the graph projection could not be built: {e}"));
+            }
+            mvkg::server::http::serve(app, addr, |line| eprintln!("{line}"))
+                .with_context(|| format!("Cannot serve on {addr}"))?;
+            Ok(())
+        }
         Command::Prefixes => {
             let mut out = Out::open(None)?;
             for (p, iri) in vocab::PREFIXES {
@@ -326,6 +373,8 @@ fn run_query(
         }
         req.timeout = Some(Duration::from_secs_f64(t));
     }
+    // On the command line the user is the one asking: SERVICE may reach the endpoints they name.
+    req.remote = true;
     let outcome = query::run(&kg, &req)?;
     let mut out = Out::open(output)?;
     let default = if out.terminal {

@@ -7,6 +7,7 @@ pub mod graph;
 pub mod load;
 pub mod query;
 pub mod render;
+pub mod server;
 pub mod stats;
 pub mod store;
 pub mod validate;

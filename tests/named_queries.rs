@@ -23,6 +23,7 @@ const CASES: &[(&str, &[&str])] = &[
     ("deals-by-year", &[]),
     ("disputed-facts", &[]),
     ("entity-profile", &["entity=Zepeto"]),
+    ("investment-network", &["entity=SoftBank Vision Fund 2"]),
     ("investors-in", &["company=Naver Z"]),
     ("portfolio", &["investor=Tencent"]),
     ("products-by-technology", &["technology=tech:game-engine"]),

@@ -6,4 +6,5 @@ mod common;
 mod core;
 mod named_queries;
 mod query;
+mod server;
 mod validate;

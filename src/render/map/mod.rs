@@ -134,11 +134,13 @@ pub struct MapOptions {
     pub legend: bool,
     /// Title on top of the map, instead of the one derived from the kind and filter.
     pub title: Option<String>,
+    /// Link entities to `PREFIX` + the percent-encoded IRI (the web explorer's entity pages) instead of the IRI.
+    pub entity_link: Option<String>,
 }
 
 impl Default for MapOptions {
     fn default() -> MapOptions {
-        MapOptions { max_nodes: 400, legend: true, title: None }
+        MapOptions { max_nodes: 400, legend: true, title: None, entity_link: None }
     }
 }
 

@@ -532,6 +532,13 @@ pub(super) fn scene(p: &Projection, kind: &MapKind, f: &MapFilter, opts: &MapOpt
         scene.title = format!("{} ({words})", scene.title);
     }
     scene.country_names = ctx.country_names.clone();
+    if let Some(prefix) = &opts.entity_link {
+        for n in scene.nodes.iter_mut().filter(|n| p.node(&n.key).is_some()) {
+            let encoded: String = form_urlencoded::byte_serialize(n.key.as_bytes()).collect();
+            // The encoded IRI holds only letters, digits, `%`, `+` and `*-._`; the prefix is the caller's own.
+            n.url = Some(format!("{prefix}{encoded}"));
+        }
+    }
     scene
 }
 

@@ -184,7 +184,8 @@ fn an_optional_parameter_given_filters_and_one_left_out_does_not() {
     let all = query(bundled(), &["deals-above", "--param", "min=1000000000", "--format", "csv"]);
     let years: std::collections::BTreeSet<&str> = all.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
     assert!(years.len() > 3 && years.contains("2022"), "{years:?}");
-    let only = query(bundled(), &["deals-above", "--param", "min=1000000000", "--param", "year=2022", "--format", "csv"]);
+    let only =
+        query(bundled(), &["deals-above", "--param", "min=1000000000", "--param", "year=2022", "--format", "csv"]);
     let rows: Vec<&str> = only.lines().skip(1).collect();
     assert_eq!(rows.len(), all.lines().filter(|l| l.starts_with("2022,")).count());
     assert!(rows.iter().all(|l| l.starts_with("2022,")), "{only}");

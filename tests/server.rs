@@ -162,6 +162,9 @@ fn service_description_on_a_bare_get() {
     assert!(nt.contains("#supportedLanguage> <http://www.w3.org/ns/sparql-service-description#SPARQL11Query>"));
     assert!(!nt.contains("SPARQL11Update"), "a read-only server does not announce updates");
     assert!(nt.contains("<http://www.w3.org/ns/formats/SPARQL_Results_CSV>"));
+    let browser =
+        handle(read_only(), &Request::get("/sparql").header("accept", "text/html,application/xhtml+xml,*/*;q=0.8"));
+    assert_eq!((browser.status, browser.header_value("location")), (303, Some("/query")));
 }
 
 #[test]

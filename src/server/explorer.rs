@@ -201,8 +201,8 @@ fn inline_svg(doc: &map::MapDoc, layout: map::Layout) -> String {
     }
 }
 
-fn explorer_options(max_nodes: usize) -> MapOptions {
-    MapOptions { max_nodes, legend: true, title: None, entity_link: Some("/entity?iri=".into()) }
+fn explorer_options(max_nodes: usize, legend: bool) -> MapOptions {
+    MapOptions { max_nodes, legend, title: None, entity_link: Some("/entity?iri=".into()) }
 }
 
 /// `/entity?iri=IRI`: the profile, its neighbourhood map, investments in and out, and the sources.
@@ -257,7 +257,8 @@ pub(crate) fn entity(app: &App, req: &Request) -> Response {
         facts.push_str(&format!("<dt>products</dt><dd>{}</dd>", products.join(", ")));
     }
     facts.push_str("</dl>");
-    let doc = map::build_map(p, &MapKind::Ego { center: node, hops: 1 }, &MapFilter::default(), &explorer_options(60));
+    let doc =
+        map::build_map(p, &MapKind::Ego { center: node, hops: 1 }, &MapFilter::default(), &explorer_options(60, false));
     let svg = inline_svg(&doc, doc.layout);
     let sources: Vec<Vec<String>> = prof
         .sources
@@ -505,7 +506,8 @@ fn results_html(outcome: &Outcome, pairs: &[(String, String)]) -> String {
 }
 
 /// The map a request asks for.
-fn requested_map(app: &App, g: &GraphState, req: &Request) -> Result<(map::MapDoc, map::Layout), Error> {
+/// The map a request asks for; `legend` is the default when the request does not say (`legend=1` or `legend=0`).
+fn requested_map(app: &App, g: &GraphState, req: &Request, legend: bool) -> Result<(map::MapDoc, map::Layout), Error> {
     let p = &g.projection;
     let kind_name = req.param("kind").unwrap_or_else(|| "ecosystem".into());
     let filter_err = |m: String| Error::Parameter { name: "map".into(), message: m };
@@ -562,7 +564,8 @@ fn requested_map(app: &App, g: &GraphState, req: &Request) -> Result<(map::MapDo
         filter.tech = Some(p.graph[resolve(g, &t)?].iri.clone());
     }
     let max_nodes = text("max_nodes").and_then(|m| m.parse().ok()).unwrap_or(200usize).min(1000);
-    let doc = map::build_map(p, &kind, &filter, &explorer_options(max_nodes));
+    let legend = req.param("legend").map_or(legend, |l| l != "0");
+    let doc = map::build_map(p, &kind, &filter, &explorer_options(max_nodes, legend));
     let layout = text("layout").and_then(|l| map::Layout::from_name(&l)).unwrap_or(doc.layout);
     Ok((doc, layout))
 }
@@ -602,7 +605,8 @@ pub(crate) fn maps_page(app: &App, req: &Request) -> Response {
          <label>since <input name=\"since\" size=\"10\" value=\"{}\" placeholder=\"2021\"></label>\
          <label>until <input name=\"until\" size=\"10\" value=\"{}\"></label>\
          <label>min amount (USD) <input name=\"min_amount\" size=\"10\" value=\"{}\"></label>\
-         <label>most nodes <input name=\"max_nodes\" size=\"4\" value=\"{}\" placeholder=\"200\"></label></fieldset>\
+         <label>most nodes <input name=\"max_nodes\" size=\"4\" value=\"{}\" placeholder=\"200\"></label>\
+         <label><input type=\"checkbox\" name=\"legend\" value=\"1\"{}> legend</label></fieldset>\
          <fieldset><legend>Ego and path maps</legend>\
          <label>centre <input name=\"center\" value=\"{}\" placeholder=\"Zepeto\"></label>\
          <label>hops <input name=\"hops\" size=\"2\" value=\"{}\" placeholder=\"1\"></label>\
@@ -620,7 +624,7 @@ pub(crate) fn maps_page(app: &App, req: &Request) -> Response {
         v("from"),
         v("to"),
     );
-    let drawn = match requested_map(app, &g, req) {
+    let drawn = match requested_map(app, &g, req, false) {
         Ok((doc, layout)) => {
             let here = req.query.clone();
             let link =
@@ -644,8 +648,21 @@ pub(crate) fn maps_page(app: &App, req: &Request) -> Response {
     Response::html(200, page("Maps", &(form + &drawn)))
 }
 
-const MAP_FIELDS: &[&str] =
-    &["country", "tech", "layer", "since", "until", "min_amount", "max_nodes", "center", "hops", "from", "to", "run"];
+const MAP_FIELDS: &[&str] = &[
+    "country",
+    "tech",
+    "layer",
+    "since",
+    "until",
+    "min_amount",
+    "max_nodes",
+    "center",
+    "hops",
+    "from",
+    "to",
+    "run",
+    "legend",
+];
 
 /// `/map?kind=…&format=svg|png|pdf|dot`: the map as a file.
 pub(crate) fn map_image(app: &App, req: &Request) -> Response {
@@ -653,7 +670,7 @@ pub(crate) fn map_image(app: &App, req: &Request) -> Response {
         Ok(g) => g,
         Err(e) => return error_response(&e),
     };
-    let (doc, layout) = match requested_map(app, &g, req) {
+    let (doc, layout) = match requested_map(app, &g, req, true) {
         Ok(d) => d,
         Err(e) => return error_response(&e),
     };

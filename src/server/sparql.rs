@@ -502,6 +502,10 @@ pub(crate) fn graph_store(app: &App, req: &Request) -> Response {
 
 /// The service description (SPARQL 1.1 Service Description), in the negotiated RDF format.
 fn service_description(app: &App, req: &Request) -> Response {
+    // A browser opening the endpoint gets the query page instead of Turtle.
+    if req.param("format").is_none() && req.header_value("accept").is_some_and(|a| a.contains("text/html")) {
+        return Response::text(303, "See /query").with_header("location", "/query");
+    }
     let format = match negotiate(req, GRAPH_TYPES) {
         Ok(f) => f,
         Err(r) => return r,

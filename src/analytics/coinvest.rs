@@ -35,8 +35,11 @@ pub struct CoInvestor {
     pub deals: Vec<SharedDeal>,
 }
 
+/// The kinds of edges that make a deal: the only edges [`coinvestors`] reads.
+pub const DEAL_KINDS: [EdgeKind; 2] = [EdgeKind::InvestsIn, EdgeKind::Acquires];
+
 fn is_deal(kind: EdgeKind) -> bool {
-    matches!(kind, EdgeKind::InvestsIn | EdgeKind::Acquires)
+    DEAL_KINDS.contains(&kind)
 }
 
 /// The co-investors of `entity`, by number of shared deals descending, then label. Empty for an unknown node.

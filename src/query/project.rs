@@ -4,27 +4,20 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::Path;
 
 use oxigraph::model::Term;
-use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::graph::{Edge, EdgeKind, Node, NodeKind, Projection, SourceRef};
+use crate::graph::{persist, Edge, EdgeKind, Node, NodeKind, Projection, SourceRef};
 use crate::query::{run, QueryRequest};
 use crate::store::Kg;
 
 /// File name of the persisted projection inside the store directory.
 const FILE: &str = "mvkg-projection.bin";
-/// Bumped when the projection's layout or rules change, so old files are rebuilt.
-const FORMAT_VERSION: u32 = 2;
-
-#[derive(Serialize, Deserialize)]
-struct Persisted {
-    version: u32,
-    generation: String,
-    projection: Projection,
-}
+/// Bumped when the projection's rules change, so old files are rebuilt. (The file layout has its own version, in
+/// [`persist`].) 3: the columnar layout replaced postcard.
+const FORMAT_VERSION: u32 = 3;
 
 /// Where the projection came from, for `--verbose` output and tests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,16 +44,32 @@ pub fn projection(kg: &Kg) -> Result<(Projection, Origin)> {
     Ok((p, Origin::Built))
 }
 
-fn read_persisted(path: &PathBuf, generation: &str) -> Option<Projection> {
-    let bytes = fs::read(path).ok()?;
-    let p: Persisted = postcard::from_bytes(&bytes).ok()?;
-    (p.version == FORMAT_VERSION && p.generation == generation).then_some(p.projection)
+/// The persisted projection of the store directory `store` when it is in step with the store, without opening the
+/// store: the same test [`projection`] makes (the file was written for the store's current generation stamp, which
+/// every write through mvkg changes, and passes its checksum). `None` when there is no store, no file, or a stale
+/// or damaged one: then open the store and call [`projection`], which rebuilds it.
+///
+/// Only the edges whose kind `keep` accepts are loaded (see [`persist::decode_edges`]); pass `|_| true` for all.
+pub fn cached(store: &Path, keep: impl Fn(EdgeKind) -> bool) -> Option<Projection> {
+    if !crate::store::exists(store) {
+        return None;
+    }
+    let generation = crate::store::generation_at(store);
+    if generation.is_empty() {
+        return None;
+    }
+    let bytes = fs::read(store.join(FILE)).ok()?;
+    persist::decode_edges(&bytes, FORMAT_VERSION, &generation, keep)
 }
 
-fn write_persisted(path: &PathBuf, generation: &str, p: &Projection) -> std::io::Result<()> {
+fn read_persisted(path: &Path, generation: &str) -> Option<Projection> {
+    let bytes = fs::read(path).ok()?;
+    persist::decode(&bytes, FORMAT_VERSION, generation)
+}
+
+fn write_persisted(path: &Path, generation: &str, p: &Projection) -> std::io::Result<()> {
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    let data = Persisted { version: FORMAT_VERSION, generation: generation.to_owned(), projection: p.clone() };
-    let bytes = postcard::to_allocvec(&data).map_err(std::io::Error::other)?;
+    let bytes = persist::encode(p, FORMAT_VERSION, generation);
     let mut w = BufWriter::new(fs::File::create(&tmp)?);
     w.write_all(&bytes)?;
     w.flush()?;

@@ -48,7 +48,8 @@ pub fn coinvestors(p: &Projection, entity: NodeIndex) -> Vec<CoInvestor> {
         return Vec::new();
     }
     // The entity's events, each with the investee of its first (lowest-indexed) edge in it.
-    let mut own: BTreeMap<&str, (petgraph::stable_graph::EdgeIndex, NodeIndex)> = BTreeMap::new();
+    // A hash map: every deal edge of the graph is looked up in it below.
+    let mut own: FastMap<&str, (petgraph::stable_graph::EdgeIndex, NodeIndex)> = FastMap::default();
     for e in p.graph.edges_directed(entity, Direction::Outgoing) {
         if let (true, Some(event)) = (is_deal(e.weight().kind), e.weight().event.as_deref()) {
             let entry = own.entry(event).or_insert((e.id(), e.target()));

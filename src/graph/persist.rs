@@ -629,6 +629,28 @@ mod tests {
     }
 
     #[test]
+    fn a_subset_of_edge_kinds_equals_the_filtered_projection() {
+        let p = crate::analytics::synthetic::synthetic(2_000, 9_000, 3);
+        let bytes = encode(&p, 1, "s");
+        for kinds in [vec![EdgeKind::InvestsIn], vec![EdgeKind::InvestsIn, EdgeKind::Acquires], vec![]] {
+            let want = p.filtered(&kinds, None);
+            let got = decode_edges(&bytes, 1, "s", |k| kinds.is_empty() || kinds.contains(&k)).unwrap();
+            assert_eq!(got.node_count(), want.node_count());
+            assert_eq!(got.index, want.index);
+            // The kept edges, renumbered from 0, in their original order.
+            let edges = |q: &Projection| {
+                q.graph
+                    .edge_references()
+                    .map(|e| (e.source(), e.target(), e.weight().kind, e.weight().event.clone()))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(edges(&got), edges(&want));
+            assert!(got.graph.edge_indices().enumerate().all(|(i, e)| e.index() == i));
+        }
+        assert!(decode_edges(&bytes, 1, "other", |_| true).is_none());
+    }
+
+    #[test]
     fn shared_strings_are_stored_once() {
         let p = sample();
         let bytes = encode(&p, 1, "");

@@ -101,7 +101,7 @@ fn get(r: &Row, i: usize) -> Option<&str> {
 }
 
 fn num(r: &Row, i: usize) -> Option<f64> {
-    get(&r, i).and_then(|v| v.parse().ok())
+    get(r, i).and_then(|v| v.parse().ok())
 }
 
 /// Builds the projection by querying the store.

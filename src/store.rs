@@ -176,7 +176,7 @@ impl Kg {
 
     /// An opaque stamp that changes whenever mvkg writes to the store.
     pub fn generation(&self) -> String {
-        fs::read_to_string(self.path.join(GENERATION_FILE)).unwrap_or_default()
+        generation_at(&self.path)
     }
 
     /// Records that the store changed (called after every successful write).
@@ -267,6 +267,12 @@ impl From<StorageError> for LoadFail {
     fn from(e: StorageError) -> Self {
         LoadFail::Storage(e)
     }
+}
+
+/// The generation stamp of the store directory at `path` (see [`Kg::generation`]), read without opening the store;
+/// empty when there is none.
+pub fn generation_at(path: &Path) -> String {
+    fs::read_to_string(path.join(GENERATION_FILE)).unwrap_or_default()
 }
 
 /// Whether a store directory exists at `path`.

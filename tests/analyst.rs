@@ -202,6 +202,32 @@ fn the_persisted_projection_follows_the_store() {
 }
 
 #[test]
+fn a_damaged_persisted_projection_is_rebuilt_not_trusted() {
+    let (_dir, store) = empty_store();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini.trig");
+    mvkg(&store).arg("--quiet").arg("load").arg(fixture).assert().success();
+    let answers = || {
+        let show = mvkg(&store).args(["show", "Acme", "--format", "json"]).output().unwrap();
+        let rank = mvkg(&store).args(["rank", "--by", "capital", "--format", "csv"]).output().unwrap();
+        assert!(show.status.success() && rank.status.success());
+        (show.stdout, rank.stdout)
+    };
+    let right = answers();
+    let file = store.join("mvkg-projection.bin");
+    let good = std::fs::read(&file).unwrap();
+    let mut flipped = good.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 1;
+    let damaged = [flipped, good[..good.len() / 2].to_vec(), b"not a projection".to_vec(), Vec::new()];
+    for bad in damaged {
+        std::fs::write(&file, &bad).unwrap();
+        assert_eq!(answers(), right, "a damaged file is not believed");
+        let now = std::fs::read(&file).unwrap();
+        assert!(now != bad && now.len() == good.len(), "the projection is rebuilt and saved again");
+    }
+}
+
+#[test]
 fn the_bundled_maps_render_to_well_formed_svg() {
     let dir = TempDir::new().unwrap();
     for kind in ["ecosystem", "investments", "country"] {

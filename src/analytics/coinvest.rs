@@ -35,8 +35,11 @@ pub struct CoInvestor {
     pub deals: Vec<SharedDeal>,
 }
 
+/// The kinds of edges that make a deal: the only edges [`coinvestors`] reads.
+pub const DEAL_KINDS: [EdgeKind; 2] = [EdgeKind::InvestsIn, EdgeKind::Acquires];
+
 fn is_deal(kind: EdgeKind) -> bool {
-    matches!(kind, EdgeKind::InvestsIn | EdgeKind::Acquires)
+    DEAL_KINDS.contains(&kind)
 }
 
 /// The co-investors of `entity`, by number of shared deals descending, then label. Empty for an unknown node.
@@ -45,7 +48,8 @@ pub fn coinvestors(p: &Projection, entity: NodeIndex) -> Vec<CoInvestor> {
         return Vec::new();
     }
     // The entity's events, each with the investee of its first (lowest-indexed) edge in it.
-    let mut own: BTreeMap<&str, (petgraph::stable_graph::EdgeIndex, NodeIndex)> = BTreeMap::new();
+    // A hash map: every deal edge of the graph is looked up in it below.
+    let mut own: FastMap<&str, (petgraph::stable_graph::EdgeIndex, NodeIndex)> = FastMap::default();
     for e in p.graph.edges_directed(entity, Direction::Outgoing) {
         if let (true, Some(event)) = (is_deal(e.weight().kind), e.weight().event.as_deref()) {
             let entry = own.entry(event).or_insert((e.id(), e.target()));

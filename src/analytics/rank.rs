@@ -389,13 +389,6 @@ pub struct Capital {
     pub attributed_usd: f64,
 }
 
-/// One investment event as seen from its edges: its size and its (investor, lead) pairs.
-#[derive(Default)]
-struct Round {
-    amount: Option<f64>,
-    members: Vec<(NodeIndex, bool)>,
-}
-
 /// Running totals of one investor.
 #[derive(Clone, Copy, Default)]
 struct Totals {
@@ -406,33 +399,44 @@ struct Totals {
     attributed: f64,
 }
 
+/// The only edges [`capital`] reads.
+pub const CAPITAL_KINDS: [EdgeKind; 1] = [EdgeKind::InvestsIn];
+
 /// Capital per investor, sorted by attributed amount descending, then rounds descending, then label. When the
 /// edges of one event disagree on the amount, the largest is taken.
 pub fn capital(p: &Projection, filter: &RankFilter) -> Vec<Capital> {
-    let mut ids: FastMap<EventKey<'_>, usize> = FastMap::default();
-    let mut rounds: Vec<Round> = Vec::new();
-    for e in p.graph.edge_references().filter(|e| e.weight().kind == EdgeKind::InvestsIn) {
+    // Number the rounds (events, or lone edges without one) in order of first appearance, and list each edge as
+    // (round, investor, not lead). One flat list sorted once, instead of a list per round: a large store has
+    // hundreds of thousands of rounds.
+    let edges: Vec<_> = p.graph.edge_references().filter(|e| CAPITAL_KINDS.contains(&e.weight().kind)).collect();
+    let mut ids: FastMap<EventKey<'_>, u32> = FastMap::with_capacity_and_hasher(edges.len(), Default::default());
+    let mut amounts: Vec<Option<f64>> = Vec::new();
+    let mut members: Vec<(u32, NodeIndex, bool)> = Vec::with_capacity(edges.len());
+    for e in &edges {
         let id = *ids.entry(EventKey::of(p, e.id())).or_insert_with(|| {
-            rounds.push(Round::default());
-            rounds.len() - 1
+            amounts.push(None);
+            (amounts.len() - 1) as u32
         });
-        let round = &mut rounds[id];
         if let Some(a) = e.weight().amount_usd {
-            round.amount = Some(round.amount.map_or(a, |b: f64| b.max(a)));
+            let round = &mut amounts[id as usize];
+            *round = Some(round.map_or(a, |b: f64| b.max(a)));
         }
-        round.members.push((e.source(), e.weight().lead));
+        members.push((id, e.source(), !e.weight().lead));
     }
+    drop(ids);
+    // By round, then investor with leads first, so one entry per investor and round remains, carrying its lead
+    // flag. Rounds are then added up in order of first appearance, as the sums of floats depend on the order.
+    members.sort_unstable();
+    members.dedup_by_key(|(round, n, _)| (*round, *n));
     let mut totals = vec![Totals::default(); p.graph.node_bound()];
-    for mut round in rounds {
-        // Sorted by investor with leads first, so one entry per investor remains, carrying its lead flag.
-        round.members.sort_by_key(|(n, lead)| (*n, !*lead));
-        round.members.dedup_by_key(|(n, _)| *n);
-        let share = round.amount.map(|a| a / round.members.len() as f64);
-        for (inv, lead) in round.members {
+    for group in members.chunk_by(|a, b| a.0 == b.0) {
+        let amount = amounts[group[0].0 as usize];
+        let share = amount.map(|a| a / group.len() as f64);
+        for &(_, inv, not_lead) in group {
             let t = &mut totals[inv.index()];
             t.rounds += 1;
-            t.led += usize::from(lead);
-            if let (Some(a), Some(s)) = (round.amount, share) {
+            t.led += usize::from(!not_lead);
+            if let (Some(a), Some(s)) = (amount, share) {
                 t.with_amount += 1;
                 t.total += a;
                 t.attributed += s;

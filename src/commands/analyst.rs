@@ -3,6 +3,7 @@
 //! as a table, JSON or CSV.
 
 use std::io::Write;
+use std::mem::ManuallyDrop;
 
 use anyhow::{bail, Context, Result};
 use petgraph::stable_graph::NodeIndex;
@@ -21,18 +22,37 @@ use super::{Ctx, Out};
 use crate::cli::{GraphOut, MapKindArg, Period, RankBy};
 
 /// Loads the projection (persisted beside the store, rebuilt when the store changed), cut at `--as-of`.
-pub fn projection(ctx: &Ctx, as_of: Option<&str>) -> Result<Projection> {
-    let kg = ctx.open(Access::Read)?;
-    let (p, _) = project::projection(&kg)?;
-    match as_of {
-        Some(d) => {
-            if !validate::is_valid_date(d) {
-                bail!("--as-of takes a date as YYYY-MM-DD, not `{d}`");
-            }
-            Ok(p.filtered(&[], Some(d)))
+pub fn projection(ctx: &Ctx, as_of: Option<&str>) -> Result<ManuallyDrop<Projection>> {
+    projection_of(ctx, as_of, |_| true)
+}
+
+/// [`projection`] for a command that reads only the edges whose kind `keep` accepts: from a fresh persisted
+/// projection only those are loaded (the others may be present when the projection had to be built).
+///
+/// A fresh persisted projection is read without opening the store. The projection is never freed: the process ends
+/// right after the command, and freeing a million-edge graph piece by piece would only delay the exit.
+pub fn projection_of(
+    ctx: &Ctx,
+    as_of: Option<&str>,
+    keep: impl Fn(EdgeKind) -> bool,
+) -> Result<ManuallyDrop<Projection>> {
+    if let Some(d) = as_of {
+        if !validate::is_valid_date(d) {
+            bail!("--as-of takes a date as YYYY-MM-DD, not `{d}`");
         }
-        None => Ok(p),
     }
+    let p = match project::cached(&ctx.store, keep) {
+        Some(p) => p,
+        None => project::projection(&ctx.open(Access::Read)?)?.0,
+    };
+    Ok(ManuallyDrop::new(match as_of {
+        Some(d) => {
+            let cut = p.filtered(&[], Some(d));
+            std::mem::forget(p);
+            cut
+        }
+        None => p,
+    }))
 }
 
 /// Resolves a name, alias, `prefix:local` or `<IRI>` to a node.
@@ -130,7 +150,8 @@ fn source_text(p: &Projection, sources: &[String]) -> String {
 }
 
 pub fn search_cmd(ctx: &Ctx, text: &str, limit: usize, o: &GraphOut) -> Result<()> {
-    let p = projection(ctx, o.as_of.as_deref())?;
+    // Search reads names only.
+    let p = projection_of(ctx, o.as_of.as_deref(), |_| false)?;
     let hits = search::search(&p, text, limit);
     let mut rows = Rows::new(&["label", "kind", "iri", "matched", "match"]);
     for h in &hits {
@@ -383,10 +404,11 @@ fn rank_filter(types: &[String], top: usize) -> Result<rank::RankFilter> {
 }
 
 pub fn rank_cmd(ctx: &Ctx, by: RankBy, types: &[String], top: usize, via: &[String], o: &GraphOut) -> Result<()> {
-    let p = projection(ctx, o.as_of.as_deref())?;
     let filter = rank_filter(types, top)?;
     let default: Vec<EdgeKind> = EdgeKind::ALL.into_iter().filter(|k| *k != EdgeKind::LocatedIn).collect();
     let ks = kinds(via, &default)?;
+    let reads: &[EdgeKind] = if let RankBy::Capital = by { &rank::CAPITAL_KINDS } else { &ks };
+    let p = projection_of(ctx, o.as_of.as_deref(), |k| reads.is_empty() || reads.contains(&k))?;
     let f = fmt(o.format.as_deref())?;
     let mut out = Out::open(None)?;
     match by {
@@ -509,7 +531,7 @@ pub fn exposure_cmd(ctx: &Ctx, investor: &str, o: &GraphOut) -> Result<()> {
 }
 
 pub fn coinvest_cmd(ctx: &Ctx, entity: &str, o: &GraphOut) -> Result<()> {
-    let p = projection(ctx, o.as_of.as_deref())?;
+    let p = projection_of(ctx, o.as_of.as_deref(), |k| coinvest::DEAL_KINDS.contains(&k))?;
     let n = resolve(&p, entity)?;
     let co = coinvest::coinvestors(&p, n);
     let mut rows = Rows::new(&["co-investor", "shared deals", "deals"]);

@@ -11,6 +11,8 @@ use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 use serde::{Deserialize, Serialize};
 
+pub mod persist;
+
 /// Names of the seven value-chain layers by rank (index 0 is rank 1, Experience; index 6 is Infrastructure), as
 /// in `data/ontology.ttl`.
 pub const LAYERS: [&str; 7] = [

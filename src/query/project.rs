@@ -4,27 +4,20 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::Path;
 
 use oxigraph::model::Term;
-use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::graph::{Edge, EdgeKind, Node, NodeKind, Projection, SourceRef};
+use crate::graph::{persist, Edge, EdgeKind, Node, NodeKind, Projection, SourceRef};
 use crate::query::{run, QueryRequest};
 use crate::store::Kg;
 
 /// File name of the persisted projection inside the store directory.
 const FILE: &str = "mvkg-projection.bin";
-/// Bumped when the projection's layout or rules change, so old files are rebuilt.
-const FORMAT_VERSION: u32 = 2;
-
-#[derive(Serialize, Deserialize)]
-struct Persisted {
-    version: u32,
-    generation: String,
-    projection: Projection,
-}
+/// Bumped when the projection's rules change, so old files are rebuilt. (The file layout has its own version, in
+/// [`persist`].) 3: the columnar layout replaced postcard.
+const FORMAT_VERSION: u32 = 3;
 
 /// Where the projection came from, for `--verbose` output and tests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,16 +44,32 @@ pub fn projection(kg: &Kg) -> Result<(Projection, Origin)> {
     Ok((p, Origin::Built))
 }
 
-fn read_persisted(path: &PathBuf, generation: &str) -> Option<Projection> {
-    let bytes = fs::read(path).ok()?;
-    let p: Persisted = postcard::from_bytes(&bytes).ok()?;
-    (p.version == FORMAT_VERSION && p.generation == generation).then_some(p.projection)
+/// The persisted projection of the store directory `store` when it is in step with the store, without opening the
+/// store: the same test [`projection`] makes (the file was written for the store's current generation stamp, which
+/// every write through mvkg changes, and passes its checksum). `None` when there is no store, no file, or a stale
+/// or damaged one: then open the store and call [`projection`], which rebuilds it.
+///
+/// Only the edges whose kind `keep` accepts are loaded (see [`persist::decode_edges`]); pass `|_| true` for all.
+pub fn cached(store: &Path, keep: impl Fn(EdgeKind) -> bool) -> Option<Projection> {
+    if !crate::store::exists(store) {
+        return None;
+    }
+    let generation = crate::store::generation_at(store);
+    if generation.is_empty() {
+        return None;
+    }
+    let bytes = fs::read(store.join(FILE)).ok()?;
+    persist::decode_edges(&bytes, FORMAT_VERSION, &generation, keep)
 }
 
-fn write_persisted(path: &PathBuf, generation: &str, p: &Projection) -> std::io::Result<()> {
+fn read_persisted(path: &Path, generation: &str) -> Option<Projection> {
+    let bytes = fs::read(path).ok()?;
+    persist::decode(&bytes, FORMAT_VERSION, generation)
+}
+
+fn write_persisted(path: &Path, generation: &str, p: &Projection) -> std::io::Result<()> {
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    let data = Persisted { version: FORMAT_VERSION, generation: generation.to_owned(), projection: p.clone() };
-    let bytes = postcard::to_allocvec(&data).map_err(std::io::Error::other)?;
+    let bytes = persist::encode(p, FORMAT_VERSION, generation);
     let mut w = BufWriter::new(fs::File::create(&tmp)?);
     w.write_all(&bytes)?;
     w.flush()?;
@@ -108,8 +117,8 @@ pub fn build(kg: &Kg) -> Result<Projection> {
            ?e a ?class . FILTER(isIRI(?e)) }",
     )?;
     let mut kinds: BTreeMap<String, (NodeKind, BTreeSet<String>)> = BTreeMap::new();
-    for r in &typed {
-        let (Some(e), Some(class)) = (get(r, 0), get(r, 1)) else {
+    for r in typed {
+        let (Some(e), Some(class)) = (get(&r, 0), get(&r, 1)) else {
             continue;
         };
         let local = class.rsplit('#').next().unwrap_or(class).to_owned();
@@ -135,15 +144,15 @@ pub fn build(kg: &Kg) -> Result<Projection> {
            UNION { ?e skos:altLabel ?l BIND(3 AS ?pref) } FILTER(isIRI(?e)) }",
     )?;
     let mut names: HashMap<String, Vec<(u8, String)>> = HashMap::new();
-    for r in &labels {
-        let (Some(e), Some(l)) = (get(r, 0), get(r, 1)) else {
+    for r in labels {
+        let (Some(e), Some(l)) = (get(&r, 0), get(&r, 1)) else {
             continue;
         };
         if !kinds.contains_key(e) {
             continue;
         }
-        let lang = get(r, 2).unwrap_or("");
-        let pref = get(r, 3).and_then(|v| v.parse::<u8>().ok()).unwrap_or(3);
+        let lang = get(&r, 2).unwrap_or("");
+        let pref = get(&r, 3).and_then(|v| v.parse::<u8>().ok()).unwrap_or(3);
         // Rank: English rdfs:label first, then any rdfs:label, then the rest.
         let rank = match (pref, lang.starts_with("en")) {
             (1, true) => 0,
@@ -159,15 +168,15 @@ pub fn build(kg: &Kg) -> Result<Projection> {
         "SELECT ?e ?code WHERE { ?e mv:country ?c . OPTIONAL { ?c mv:iso3166 ?iso } BIND(COALESCE(STR(?iso), REPLACE(STR(?c), \"^.*/\", \"\")) AS ?code) }",
     )?;
     let mut country_of: HashMap<String, String> = HashMap::new();
-    for r in &countries {
-        if let (Some(e), Some(c)) = (get(r, 0), get(r, 1)) {
+    for r in countries {
+        if let (Some(e), Some(c)) = (get(&r, 0), get(&r, 1)) {
             country_of.entry(e.to_owned()).or_insert_with(|| c.to_owned());
         }
     }
     let layers = select(kg, "SELECT ?t ?rank WHERE { ?t mv:layer ?l . ?l mv:layerRank ?rank }")?;
     let mut layer_of: HashMap<String, u8> = HashMap::new();
-    for r in &layers {
-        if let (Some(t), Some(rank)) = (get(r, 0), num(r, 1)) {
+    for r in layers {
+        if let (Some(t), Some(rank)) = (get(&r, 0), num(&r, 1)) {
             let rank = rank as u8;
             layer_of.entry(t.to_owned()).and_modify(|v| *v = (*v).min(rank)).or_insert(rank);
         }
@@ -196,8 +205,8 @@ pub fn build(kg: &Kg) -> Result<Projection> {
            GRAPH ?g { ?ev a ?c } }",
     )?;
     let mut sources_of: HashMap<String, Vec<String>> = HashMap::new();
-    for r in &event_sources {
-        if let (Some(ev), Some(g)) = (get(r, 0), get(r, 1)) {
+    for r in event_sources {
+        if let (Some(ev), Some(g)) = (get(&r, 0), get(&r, 1)) {
             sources_of.entry(ev.to_owned()).or_default().push(g.to_owned());
         }
     }
@@ -224,16 +233,16 @@ pub fn build(kg: &Kg) -> Result<Projection> {
            BIND(EXISTS { ?ev mv:leadInvestor ?investor } AS ?isLead)
          } GROUP BY ?ev ?investor ?investee",
     )?;
-    for r in &inv {
-        let (Some(ev), Some(from), Some(to)) = (get(r, 0), get(r, 1), get(r, 2)) else {
+    for r in inv {
+        let (Some(ev), Some(from), Some(to)) = (get(&r, 0), get(&r, 1), get(&r, 2)) else {
             continue;
         };
         let mut e = Edge::new(EdgeKind::InvestsIn);
         e.event = Some(ev.to_owned());
-        e.amount_usd = num(r, 3);
-        e.date = get(r, 4).map(str::to_owned);
-        e.detail = get(r, 5).map(str::to_owned);
-        e.lead = get(r, 6) == Some("true");
+        e.amount_usd = num(&r, 3);
+        e.date = get(&r, 4).map(str::to_owned);
+        e.detail = get(&r, 5).map(str::to_owned);
+        e.lead = get(&r, 6) == Some("true");
         e.sources = srcs(ev);
         add(&mut p, from, to, e);
     }
@@ -244,15 +253,15 @@ pub fn build(kg: &Kg) -> Result<Projection> {
            OPTIONAL { ?ev mv:amountUSD ?usd } OPTIONAL { ?ev mv:date ?d } OPTIONAL { ?ev mv:status ?st }
          } GROUP BY ?ev ?a ?t",
     )?;
-    for r in &acq {
-        let (Some(ev), Some(from), Some(to)) = (get(r, 0), get(r, 1), get(r, 2)) else {
+    for r in acq {
+        let (Some(ev), Some(from), Some(to)) = (get(&r, 0), get(&r, 1), get(&r, 2)) else {
             continue;
         };
         let mut e = Edge::new(EdgeKind::Acquires);
         e.event = Some(ev.to_owned());
-        e.amount_usd = num(r, 3);
-        e.date = get(r, 4).map(str::to_owned);
-        e.detail = get(r, 5).map(str::to_owned);
+        e.amount_usd = num(&r, 3);
+        e.date = get(&r, 4).map(str::to_owned);
+        e.detail = get(&r, 5).map(str::to_owned);
         e.sources = srcs(ev);
         add(&mut p, from, to, e);
     }
@@ -263,15 +272,15 @@ pub fn build(kg: &Kg) -> Result<Projection> {
            OPTIONAL { ?ev mv:stakePercent ?pct } OPTIONAL { ?ev mv:date ?d } OPTIONAL { ?ev mv:amountUSD ?usd }
          } GROUP BY ?ev ?h ?c",
     )?;
-    for r in &stakes {
-        let (Some(ev), Some(from), Some(to)) = (get(r, 0), get(r, 1), get(r, 2)) else {
+    for r in stakes {
+        let (Some(ev), Some(from), Some(to)) = (get(&r, 0), get(&r, 1), get(&r, 2)) else {
             continue;
         };
         let mut e = Edge::new(EdgeKind::HoldsStakeIn);
         e.event = Some(ev.to_owned());
-        e.stake = num(r, 3);
-        e.date = get(r, 4).map(str::to_owned);
-        e.amount_usd = num(r, 5);
+        e.stake = num(&r, 3);
+        e.date = get(&r, 4).map(str::to_owned);
+        e.amount_usd = num(&r, 5);
         e.sources = srcs(ev);
         add(&mut p, from, to, e);
     }
@@ -280,13 +289,13 @@ pub fn build(kg: &Kg) -> Result<Projection> {
         "SELECT ?ev ?m ?a (MIN(?d) AS ?date) WHERE { ?ev a mv:Membership ; mv:member ?m ; mv:memberOf ?a .
            OPTIONAL { ?ev mv:date ?d } } GROUP BY ?ev ?m ?a",
     )?;
-    for r in &members {
-        let (Some(ev), Some(from), Some(to)) = (get(r, 0), get(r, 1), get(r, 2)) else {
+    for r in members {
+        let (Some(ev), Some(from), Some(to)) = (get(&r, 0), get(&r, 1), get(&r, 2)) else {
             continue;
         };
         let mut e = Edge::new(EdgeKind::MemberOf);
         e.event = Some(ev.to_owned());
-        e.date = get(r, 3).map(str::to_owned);
+        e.date = get(&r, 3).map(str::to_owned);
         e.sources = srcs(ev);
         add(&mut p, from, to, e);
     }
@@ -295,13 +304,13 @@ pub fn build(kg: &Kg) -> Result<Projection> {
         "SELECT ?ev ?a ?b (MIN(?d) AS ?date) WHERE { ?ev a mv:Partnership ; mv:partner ?a, ?b . FILTER(?a != ?b)
            OPTIONAL { ?ev mv:date ?d } } GROUP BY ?ev ?a ?b",
     )?;
-    for r in &partners {
-        let (Some(ev), Some(from), Some(to)) = (get(r, 0), get(r, 1), get(r, 2)) else {
+    for r in partners {
+        let (Some(ev), Some(from), Some(to)) = (get(&r, 0), get(&r, 1), get(&r, 2)) else {
             continue;
         };
         let mut e = Edge::new(EdgeKind::PartnersWith);
         e.event = Some(ev.to_owned());
-        e.date = get(r, 3).map(str::to_owned);
+        e.date = get(&r, 3).map(str::to_owned);
         e.sources = srcs(ev);
         add(&mut p, from, to, e);
     }
@@ -312,22 +321,22 @@ pub fn build(kg: &Kg) -> Result<Projection> {
            OPTIONAL { ?ev mv:amountUSD ?usd } OPTIONAL { ?ev mv:date ?d } } GROUP BY ?ev ?issuer ?b",
     )?;
     let mut seen_issuer: BTreeSet<(String, String)> = BTreeSet::new();
-    for r in &policies {
-        let Some(ev) = get(r, 0) else { continue };
-        if let Some(issuer) = get(r, 1) {
+    for r in policies {
+        let Some(ev) = get(&r, 0) else { continue };
+        if let Some(issuer) = get(&r, 1) {
             if seen_issuer.insert((issuer.to_owned(), ev.to_owned())) {
                 let mut e = Edge::new(EdgeKind::Funds);
                 e.event = Some(ev.to_owned());
-                e.amount_usd = num(r, 3);
-                e.date = get(r, 4).map(str::to_owned);
+                e.amount_usd = num(&r, 3);
+                e.date = get(&r, 4).map(str::to_owned);
                 e.sources = srcs(ev);
                 add(&mut p, issuer, ev, e);
             }
         }
-        if let Some(b) = get(r, 2) {
+        if let Some(b) = get(&r, 2) {
             let mut e = Edge::new(EdgeKind::Funds);
             e.event = Some(ev.to_owned());
-            e.date = get(r, 4).map(str::to_owned);
+            e.date = get(&r, 4).map(str::to_owned);
             e.sources = srcs(ev);
             add(&mut p, ev, b, e);
         }
@@ -341,8 +350,8 @@ pub fn build(kg: &Kg) -> Result<Projection> {
            GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?o)) }",
     )?;
     let mut grouped: BTreeMap<(String, String, String), Vec<String>> = BTreeMap::new();
-    for r in &facts {
-        let (Some(s), Some(pr), Some(o), Some(g)) = (get(r, 0), get(r, 1), get(r, 2), get(r, 3)) else {
+    for r in facts {
+        let (Some(s), Some(pr), Some(o), Some(g)) = (get(&r, 0), get(&r, 1), get(&r, 2), get(&r, 3)) else {
             continue;
         };
         grouped.entry((s.to_owned(), pr.to_owned(), o.to_owned())).or_default().push(g.to_owned());
@@ -375,16 +384,16 @@ pub fn build(kg: &Kg) -> Result<Projection> {
            ?s a mv:Source . OPTIONAL { ?s dcterms:title ?t } OPTIONAL { ?s dcterms:publisher ?pub }
            OPTIONAL { ?s schema:url ?u } OPTIONAL { ?s dcterms:issued ?i } } GROUP BY ?s",
     )?;
-    for r in &sources {
-        let Some(s) = get(r, 0) else { continue };
+    for r in sources {
+        let Some(s) = get(&r, 0) else { continue };
         p.sources.insert(
             s.to_owned(),
             SourceRef {
                 iri: s.to_owned(),
-                title: get(r, 1).map(str::to_owned),
-                publisher: get(r, 2).map(str::to_owned),
-                url: get(r, 3).map(str::to_owned),
-                issued: get(r, 4).map(str::to_owned),
+                title: get(&r, 1).map(str::to_owned),
+                publisher: get(&r, 2).map(str::to_owned),
+                url: get(&r, 3).map(str::to_owned),
+                issued: get(&r, 4).map(str::to_owned),
             },
         );
     }

@@ -86,6 +86,30 @@ impl Csr {
         &self.targets[self.offsets[i]..self.offsets[i + 1]]
     }
 
+    /// Breadth-first search along the rows from compact node `from`: every node reached with its distance in hops,
+    /// in the order found (`from` first, at 0); empty when there is no such node. On an outgoing adjacency
+    /// ([`CsrDirection::Out`]) these are [`paths::distances`](super::paths::distances) over the same edge kinds,
+    /// found by scanning flat rows instead of walking the projection's linked edge lists.
+    pub fn distances(&self, from: usize) -> Vec<(u32, u32)> {
+        if from >= self.len() {
+            return Vec::new();
+        }
+        let mut seen = vec![false; self.len()];
+        seen[from] = true;
+        let mut order = vec![(from as u32, 0u32)];
+        let mut head = 0;
+        while let Some(&(u, d)) = order.get(head) {
+            head += 1;
+            for &v in self.row(u as usize) {
+                if !seen[v as usize] {
+                    seen[v as usize] = true;
+                    order.push((v, d + 1));
+                }
+            }
+        }
+        order
+    }
+
     /// Sorts every row and drops repeated neighbours (parallel edges).
     pub fn dedup(mut self) -> Csr {
         let mut write = 0;

@@ -20,7 +20,8 @@ fn main() {
     let pr = rank::pagerank(&p, &rank::PageRankConfig::default());
     println!("pagerank (incl. csr): {:?}, iterations {}, delta {:e}", t.elapsed(), pr.iterations, pr.delta);
     let t = Instant::now();
-    let full = rank::pagerank(&p, &rank::PageRankConfig { tolerance: 0.0, ..Default::default() });
+    let forced = rank::PageRankConfig { tolerance: 0.0, method: rank::PageRankMethod::Power, ..Default::default() };
+    let full = rank::pagerank(&p, &forced);
     println!("pagerank forced to {} iterations (incl. csr): {:?}", full.iterations, t.elapsed());
     let t = Instant::now();
     let top = rank::ranking(&p, &pr.scores, &rank::RankFilter { top: Some(10), ..Default::default() });

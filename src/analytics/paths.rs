@@ -56,6 +56,43 @@ pub fn shortest_path(p: &Projection, from: NodeIndex, to: NodeIndex, cfg: &PathC
     Walker::new(p, cfg).bfs(from, to, &HashSet::new(), &HashSet::new(), cfg.max_hops.unwrap_or(usize::MAX))
 }
 
+/// Every node reachable from `from` within the limits of `cfg` (kinds, direction, `max_hops`), with its distance in
+/// hops, in breadth-first order: `from` first at distance 0, then each level in the order its nodes were found.
+/// Empty when `from` is unknown. This is single-source breadth-first search, the hop distances `shortest_path`
+/// would give to each of these nodes.
+pub fn distances(p: &Projection, from: NodeIndex, cfg: &PathConfig) -> Vec<(NodeIndex, usize)> {
+    if !p.graph.contains_node(from) {
+        return Vec::new();
+    }
+    let allowed = |e: &petgraph::stable_graph::EdgeReference<'_, crate::graph::Edge>| {
+        cfg.kinds.is_empty() || cfg.kinds.contains(&e.weight().kind)
+    };
+    let limit = cfg.max_hops.unwrap_or(usize::MAX);
+    let mut seen = vec![false; p.graph.node_bound()];
+    seen[from.index()] = true;
+    let mut order = vec![(from, 0)];
+    let (mut level, mut next) = (vec![from], Vec::new());
+    let mut d = 0;
+    while !level.is_empty() && d < limit {
+        d += 1;
+        for &u in &level {
+            let out = p.graph.edges_directed(u, Direction::Outgoing).filter(allowed).map(|e| e.target());
+            let back = (!cfg.directed)
+                .then(|| p.graph.edges_directed(u, Direction::Incoming).filter(allowed).map(|e| e.source()));
+            for v in out.chain(back.into_iter().flatten()) {
+                if !seen[v.index()] {
+                    seen[v.index()] = true;
+                    next.push(v);
+                }
+            }
+        }
+        order.extend(next.iter().map(|&v| (v, d)));
+        std::mem::swap(&mut level, &mut next);
+        next.clear();
+    }
+    order
+}
+
 /// Up to `k` loopless paths from `from` to `to`, shortest first (Yen's algorithm); paths of equal length are
 /// ordered by their node sequence. Empty when there is no path or either node is unknown.
 pub fn k_shortest_paths(p: &Projection, from: NodeIndex, to: NodeIndex, k: usize, cfg: &PathConfig) -> Vec<Path> {
@@ -420,6 +457,29 @@ mod tests {
         assert_eq!(iris, ["a", "d", "e"]);
     }
 
+    fn check_distances(from: &str, cfg: PathConfig, expected: &[(&str, usize)]) {
+        let p = diamond();
+        let got = distances(&p, ix(&p, from), &cfg);
+        // Breadth-first order: the start first, distances never decreasing.
+        assert_eq!(got.first().map(|(n, d)| (p.graph[*n].iri.as_str(), *d)), Some((from, 0)));
+        assert!(got.windows(2).all(|w| w[0].1 <= w[1].1), "{got:?}");
+        let mut named: Vec<(&str, usize)> = got.iter().map(|(n, d)| (p.graph[*n].iri.as_str(), *d)).collect();
+        named.sort();
+        assert_eq!(named, expected, "from {from}, {cfg:?}");
+    }
+
+    #[test]
+    fn distances_by_hand() {
+        check_distances("a", cfg(&[], true, None), &[("a", 0), ("b", 1), ("c", 1), ("d", 1), ("e", 2)]);
+        check_distances("a", cfg(&[InvestsIn], true, None), &[("a", 0), ("b", 1), ("d", 2)]);
+        check_distances("a", cfg(&[], true, Some(1)), &[("a", 0), ("b", 1), ("c", 1), ("d", 1)]);
+        check_distances("a", cfg(&[], true, Some(0)), &[("a", 0)]);
+        // Against the arrows: nothing out of e when directed; everything when not.
+        check_distances("e", cfg(&[], true, None), &[("e", 0)]);
+        check_distances("e", cfg(&[], false, None), &[("a", 2), ("b", 2), ("c", 2), ("d", 1), ("e", 0)]);
+        assert!(distances(&diamond(), NodeIndex::new(42), &PathConfig::default()).is_empty());
+    }
+
     // Property tests on random small graphs.
 
     const KINDS: [EdgeKind; 3] = [InvestsIn, PartnersWith, Acquires];
@@ -576,6 +636,27 @@ mod tests {
             }
             if let (Some(s), Some(first)) = (&shortest, ks.first()) {
                 prop_assert_eq!(s, first);
+            }
+        }
+
+        #[test]
+        fn distances_are_shortest_path_lengths(c in case()) {
+            let p = build(&c);
+            let from = NodeIndex::new(c.from);
+            let got: std::collections::HashMap<usize, usize> =
+                distances(&p, from, &c.cfg).into_iter().map(|(n, d)| (n.index(), d)).collect();
+            for v in 0..c.n {
+                let want = shortest_path(&p, from, NodeIndex::new(v), &c.cfg).map(|x| x.len());
+                prop_assert_eq!(got.get(&v).copied(), want, "node {}", v);
+            }
+            // The flat adjacency's search finds the same distances.
+            if c.cfg.max_hops.is_none() {
+                use crate::analytics::rank::{Csr, CsrDirection};
+                let csr = Csr::new(&p, &c.cfg.kinds, if c.cfg.directed { CsrDirection::Out } else { CsrDirection::Both });
+                let start = csr.nodes.iter().position(|n| *n == from).unwrap();
+                let flat: std::collections::HashMap<usize, usize> =
+                    csr.distances(start).into_iter().map(|(i, d)| (csr.nodes[i as usize].index(), d as usize)).collect();
+                prop_assert_eq!(flat, got);
             }
         }
     }

@@ -619,6 +619,7 @@ pub(crate) fn maps_page(app: &App, req: &Request) -> Response {
         v("until"),
         v("min_amount"),
         v("max_nodes"),
+        if req.param("legend").as_deref() == Some("1") { " checked" } else { "" },
         v("center"),
         v("hops"),
         v("from"),

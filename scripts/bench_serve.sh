@@ -4,7 +4,7 @@
 #   scripts/bench_serve.sh WORKDIR        (env: MVKG, OXIGRAPH, DURATION=15s, CONNECTIONS=8, THREADS=2)
 # The data is the bundled dataset (mvkg dump → N-Quads → oxigraph load). The query is the named query
 # `investors-in` for Naver Z; mvkg serves it at /queries/investors-in with the company bound as an IRI, oxigraph
-# gets the same text with the IRI written in and the union default graph switched on.
+# gets the same text with the IRI written into the `mv:investee` pattern (what binding does) and the union default graph switched on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 W=${1:?usage: bench_serve.sh WORKDIR}
@@ -20,7 +20,7 @@ rm -rf "$W/mv" "$W/ox" "$W/bundled.nq"
 "$OX" load --location "$W/ox" --file "$W/bundled.nq" >/dev/null 2>&1
 iri='https://w3id.org/mvkg/id/naver-z'
 # The named query's text with the predeclared prefixes and the parameter written in (for oxigraph only).
-{ "$MVKG" prefixes; sed -e '/^#/d' -e "s#?company#<$iri>#g" queries/investors-in.rq; } > "$W/query.rq"
+{ "$MVKG" prefixes; sed -e '/^#/d' -e "s#mv:investee ?company#mv:investee <$iri>#" queries/investors-in.rq; } > "$W/query.rq"
 enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.stdin.read()))'; }
 mv_url="http://127.0.0.1:$MV_PORT/queries/investors-in?company=$(printf '<%s>' "$iri" | enc)&format=json"
 ox_url="http://127.0.0.1:$OX_PORT/query?query=$(enc < "$W/query.rq")"

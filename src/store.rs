@@ -9,7 +9,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad};
+use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, Quad};
 use oxigraph::store::{StorageError, Store};
 
 use crate::error::{Error, Result};
@@ -41,8 +41,6 @@ pub struct Kg {
     store: Store,
     path: PathBuf,
     access: Access,
-    /// The source graphs, listed on first use and forgotten on every write.
-    graphs: std::sync::RwLock<Option<Vec<NamedOrBlankNode>>>,
 }
 
 impl std::fmt::Debug for Kg {
@@ -70,7 +68,7 @@ impl Kg {
             Access::Write => Store::open(path),
         }
         .map_err(|e| storage_error(path, &e))?;
-        Ok(Kg { store, path: path.to_owned(), access, graphs: Default::default() })
+        Ok(Kg { store, path: path.to_owned(), access })
     }
 
     /// (Re)creates the store at `path`. With `force`, an existing store is replaced — but only once the new one is
@@ -89,7 +87,7 @@ impl Kg {
     /// An in-memory store, for validating files before they are loaded and for tests.
     pub fn in_memory() -> Result<Kg> {
         let store = Store::new().map_err(|e| storage_error(Path::new(":memory:"), &e))?;
-        Ok(Kg { store, path: PathBuf::from(":memory:"), access: Access::Write, graphs: Default::default() })
+        Ok(Kg { store, path: PathBuf::from(":memory:"), access: Access::Write })
     }
 
     pub fn path(&self) -> &Path {
@@ -126,22 +124,6 @@ impl Kg {
             n += 1;
         }
         Ok(n)
-    }
-
-    /// The named graphs that hold data (every graph but the union graph), listed once per change of the store.
-    pub(crate) fn source_graphs(&self) -> Result<Vec<NamedOrBlankNode>> {
-        if let Some(g) = self.graphs.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            return Ok(g.clone());
-        }
-        let mut out = Vec::new();
-        for g in self.store.named_graphs() {
-            let g = g.map_err(|e| storage_error(&self.path, &e))?;
-            if g.as_ref() != oxigraph::model::NamedOrBlankNodeRef::NamedNode(Self::union_node()) {
-                out.push(g);
-            }
-        }
-        *self.graphs.write().unwrap_or_else(|e| e.into_inner()) = Some(out.clone());
-        Ok(out)
     }
 
     /// Whether a quad belongs to the union graph.
@@ -181,7 +163,6 @@ impl Kg {
 
     /// Records that the store changed (called after every successful write).
     pub(crate) fn bump_generation(&self) -> Result<()> {
-        *self.graphs.write().unwrap_or_else(|e| e.into_inner()) = None;
         if self.path == Path::new(":memory:") {
             return Ok(());
         }
@@ -296,7 +277,7 @@ fn create(path: &Path, initial: Initial) -> Result<()> {
     }
     let built = (|| -> Result<()> {
         let store = Store::open(&tmp).map_err(|e| storage_error(&tmp, &e))?;
-        let kg = Kg { store, path: tmp.clone(), access: Access::Write, graphs: Default::default() };
+        let kg = Kg { store, path: tmp.clone(), access: Access::Write };
         if initial == Initial::Bundled {
             crate::load::load_bundled(&kg)?;
         }

@@ -542,7 +542,7 @@ fn service_description(app: &App, req: &Request) -> Response {
     add(default_graph.into(), rdf_type, sd("Graph").into());
     add(
         me,
-        NamedNode::new_unchecked("http://purl.org/dc/terms/description").into(),
+        NamedNode::new_unchecked("http://purl.org/dc/terms/description"),
         Literal::new_simple_literal(
             "mvkg: a sourced knowledge graph of the metaverse industry. The default graph is the union of the \
              source graphs; GRAPH ?source tells which source states a fact. Named queries: /queries.",

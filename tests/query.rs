@@ -190,3 +190,17 @@ fn an_optional_parameter_given_filters_and_one_left_out_does_not() {
     assert_eq!(rows.len(), all.lines().filter(|l| l.starts_with("2022,")).count());
     assert!(rows.iter().all(|l| l.starts_with("2022,")), "{only}");
 }
+
+#[test]
+fn graph_variables_range_over_sources_never_the_union_graph() {
+    let out = query(bundled(), &["SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", "--format", "csv"]);
+    let graphs: Vec<&str> = out.lines().skip(1).collect();
+    assert!(graphs.len() > 250, "{}", graphs.len());
+    assert!(!graphs.contains(&"https://w3id.org/mvkg/graph/union"));
+    // Also inside EXISTS, and the union graph stays the default graph.
+    let q = "SELECT (COUNT(*) AS ?n) WHERE { mvd:naver-z rdfs:label ?l \
+             FILTER EXISTS { GRAPH ?g { mvd:naver-z rdfs:label ?l } FILTER(?g = <https://w3id.org/mvkg/graph/union>) } }";
+    assert_eq!(query(bundled(), &[q, "--format", "csv"]), "n\r\n0\r\n");
+    let q = "SELECT (COUNT(*) AS ?n) WHERE { mvd:naver-z rdfs:label \"Naver Z\"@en }";
+    assert_eq!(query(bundled(), &[q, "--format", "csv"]), "n\r\n1\r\n");
+}

@@ -306,19 +306,25 @@ fn rewrite(query: &mut spargebra::Query, bound: &[&str], hide_union: bool) {
         | spargebra::Query::Describe { pattern, .. }
         | spargebra::Query::Ask { pattern, .. } => pattern,
     };
-    Rewrite { bound, hide_union }.pattern(pattern);
+    Rewrite { bound, hide_union, saw_service: std::cell::Cell::new(false) }.pattern(pattern);
 }
 
+/// One walk over the algebra, rewriting `BOUND` of given parameters and `GRAPH ?g`, and noting `SERVICE`.
 struct Rewrite<'a> {
     bound: &'a [&'a str],
     hide_union: bool,
+    saw_service: std::cell::Cell<bool>,
 }
 
 impl Rewrite<'_> {
     fn pattern(&self, p: &mut spargebra::algebra::GraphPattern) {
         use spargebra::algebra::{Expression as E, GraphPattern as G};
         match p {
-            G::Bgp { .. } | G::Path { .. } | G::Values { .. } | G::Service { .. } => {}
+            G::Bgp { .. } | G::Path { .. } | G::Values { .. } => {}
+            G::Service { inner, .. } => {
+                self.saw_service.set(true);
+                self.pattern(inner);
+            }
             G::Join { left, right }
             | G::Union { left, right }
             | G::Minus { left, right }
@@ -419,53 +425,11 @@ fn uses_service(q: &spargebra::Query) -> bool {
     pattern_uses_service(pattern)
 }
 
+/// Walks a copy of the pattern with the rewriter, which notes every `SERVICE` it passes.
 fn pattern_uses_service(p: &spargebra::algebra::GraphPattern) -> bool {
-    use spargebra::algebra::GraphPattern as G;
-    match p {
-        G::Service { .. } => true,
-        G::Bgp { .. } | G::Path { .. } | G::Values { .. } => false,
-        G::Join { left, right } | G::Union { left, right } | G::Minus { left, right } | G::Lateral { left, right } => {
-            pattern_uses_service(left) || pattern_uses_service(right)
-        }
-        G::LeftJoin { left, right, expression } => {
-            pattern_uses_service(left)
-                || pattern_uses_service(right)
-                || expression.as_ref().is_some_and(expression_uses_service)
-        }
-        G::Filter { expr, inner } => expression_uses_service(expr) || pattern_uses_service(inner),
-        G::Extend { inner, expression, .. } => pattern_uses_service(inner) || expression_uses_service(expression),
-        G::Graph { inner, .. }
-        | G::OrderBy { inner, .. }
-        | G::Project { inner, .. }
-        | G::Distinct { inner }
-        | G::Reduced { inner }
-        | G::Slice { inner, .. }
-        | G::Group { inner, .. } => pattern_uses_service(inner),
-    }
-}
-
-fn expression_uses_service(e: &spargebra::algebra::Expression) -> bool {
-    use spargebra::algebra::Expression as E;
-    match e {
-        E::Exists(p) => pattern_uses_service(p),
-        E::Or(a, b)
-        | E::And(a, b)
-        | E::Equal(a, b)
-        | E::SameTerm(a, b)
-        | E::Greater(a, b)
-        | E::GreaterOrEqual(a, b)
-        | E::Less(a, b)
-        | E::LessOrEqual(a, b)
-        | E::Add(a, b)
-        | E::Subtract(a, b)
-        | E::Multiply(a, b)
-        | E::Divide(a, b) => expression_uses_service(a) || expression_uses_service(b),
-        E::In(a, list) => expression_uses_service(a) || list.iter().any(expression_uses_service),
-        E::UnaryPlus(a) | E::UnaryMinus(a) | E::Not(a) => expression_uses_service(a),
-        E::If(a, b, c) => expression_uses_service(a) || expression_uses_service(b) || expression_uses_service(c),
-        E::Coalesce(list) | E::FunctionCall(_, list) => list.iter().any(expression_uses_service),
-        _ => false,
-    }
+    let walker = Rewrite { bound: &[], hide_union: false, saw_service: std::cell::Cell::new(false) };
+    walker.pattern(&mut p.clone());
+    walker.saw_service.get()
 }
 
 /// The type a parameter's value is read as.

@@ -548,3 +548,29 @@ fn serve_refuses_updates_without_a_token_and_bad_addresses() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--bind takes ADDRESS:PORT"));
 }
+
+#[test]
+fn a_read_only_server_sees_what_another_process_loads() {
+    let (dir, store) = bundled_copy();
+    let app = app_with(&store, Config::default());
+    let q = sparql("SELECT ?c WHERE { mvd:naver-z rdfs:comment ?c }");
+    assert_eq!(get_accept(&app, &q, "text/csv").body_text(), "c\r\n");
+    let file = dir.path().join("extra.ttl");
+    std::fs::write(
+        &file,
+        "<https://w3id.org/mvkg/id/naver-z> <http://www.w3.org/2000/01/rdf-schema#comment> \"loaded elsewhere\" .\n",
+    )
+    .unwrap();
+    // The server holds no write lock: `mvkg load` runs beside it, and the next request reopens the store.
+    mvkg(&store).args(["--quiet", "load", "--graph", "https://example.org/src/extra"]).arg(&file).assert().success();
+    assert_eq!(get_accept(&app, &q, "text/csv").body_text(), "c\r\nloaded elsewhere\r\n");
+    // The projection follows too: the explorer's search finds the new name of a new entity.
+    std::fs::write(
+        &file,
+        "<https://example.org/id/newco> a <https://w3id.org/mvkg/ontology#Company> ; \
+         <http://www.w3.org/2000/01/rdf-schema#label> \"Brand-new Metaverse Co\"@en .\n",
+    )
+    .unwrap();
+    mvkg(&store).args(["--quiet", "load", "--graph", "https://example.org/src/extra2"]).arg(&file).assert().success();
+    assert!(get(&app, "/search?q=brand-new").body_text().contains("Brand-new Metaverse Co"));
+}

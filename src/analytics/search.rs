@@ -155,11 +155,11 @@ impl SearchIndex {
         hits
     }
 
-    /// The one node that `name_or_iri` designates: a node with that exact IRI, else the single node with that label
-    /// or alias (compared normalized).
+    /// The one node that `name_or_iri` designates: a node with that IRI (written bare, as `<IRI>` or as
+    /// `prefix:local` with mvkg's prefixes), else the single node with that label or alias (compared normalized).
     pub fn resolve(&self, p: &Projection, name_or_iri: &str) -> Result<NodeIndex, ResolveError> {
-        let trimmed = name_or_iri.trim();
-        if let Some(node) = p.node(trimmed) {
+        let trimmed = name_or_iri.trim().trim_start_matches('<').trim_end_matches('>');
+        if let Some(node) = p.node(trimmed).or_else(|| crate::vocab::expand(trimmed).and_then(|iri| p.node(&iri))) {
             return Ok(node);
         }
         let query = normalize(trimmed);

@@ -57,11 +57,7 @@ pub fn projection_of(
 
 /// Resolves a name, alias, `prefix:local` or `<IRI>` to a node.
 pub fn resolve(p: &Projection, name: &str) -> Result<NodeIndex> {
-    let trimmed = name.trim().trim_start_matches('<').trim_end_matches('>');
-    if let Some(n) = vocab::expand(trimmed).and_then(|iri| p.node(&iri)) {
-        return Ok(n);
-    }
-    Ok(search::resolve(p, trimmed)?)
+    Ok(search::resolve(p, name)?)
 }
 
 fn kinds(names: &[String], default: &[EdgeKind]) -> Result<Vec<EdgeKind>> {
@@ -77,11 +73,6 @@ fn kinds(names: &[String], default: &[EdgeKind]) -> Result<Vec<EdgeKind>> {
             })
         })
         .collect()
-}
-
-/// Every kind except the structural ones that would make everything one hop apart.
-fn relational() -> Vec<EdgeKind> {
-    EdgeKind::ALL.into_iter().filter(|k| !matches!(k, EdgeKind::LocatedIn | EdgeKind::UsesTechnology)).collect()
 }
 
 enum Fmt {
@@ -307,7 +298,8 @@ pub struct PathArgs<'a> {
 pub fn find_paths(p: &Projection, a: &PathArgs) -> Result<(Vec<paths::Path>, NodeIndex, NodeIndex)> {
     let from = resolve(p, a.from)?;
     let to = resolve(p, a.to)?;
-    let cfg = paths::PathConfig { kinds: kinds(a.via, &relational())?, directed: a.directed, max_hops: a.max_hops };
+    let cfg =
+        paths::PathConfig { kinds: kinds(a.via, &EdgeKind::relational())?, directed: a.directed, max_hops: a.max_hops };
     let found = if a.k <= 1 {
         paths::shortest_path(p, from, to, &cfg).into_iter().collect()
     } else {
@@ -553,7 +545,7 @@ pub fn coinvest_cmd(ctx: &Ctx, entity: &str, o: &GraphOut) -> Result<()> {
 
 pub fn communities_cmd(ctx: &Ctx, via: &[String], min_size: usize, o: &GraphOut) -> Result<()> {
     let p = projection(ctx, o.as_of.as_deref())?;
-    let cfg = communities::CommunityConfig { kinds: kinds(via, &relational())?, ..Default::default() };
+    let cfg = communities::CommunityConfig { kinds: kinds(via, &EdgeKind::relational())?, ..Default::default() };
     let c = communities::communities(&p, &cfg);
     let mut rows = Rows::new(&["community", "size", "dominant technology", "dominant country", "members"]);
     for x in c.communities.iter().filter(|x| x.size >= min_size) {

@@ -84,6 +84,12 @@ pub enum EdgeKind {
 }
 
 impl EdgeKind {
+    /// Every kind except the structural ones (`located-in`, `uses-technology`) that would put nearly everything one
+    /// or two hops apart: the default for paths, communities and the explorer's maps.
+    pub fn relational() -> Vec<EdgeKind> {
+        EdgeKind::ALL.into_iter().filter(|k| !matches!(k, EdgeKind::LocatedIn | EdgeKind::UsesTechnology)).collect()
+    }
+
     pub const ALL: [EdgeKind; 10] = [
         EdgeKind::InvestsIn,
         EdgeKind::Acquires,

@@ -7,7 +7,7 @@ use super::html::{enc, entity_href, entity_link, esc, outside_link, page, query_
 use super::sparql::error_response;
 use super::{App, GraphState, Request, Response};
 use crate::analytics::profile::{profile, Link};
-use crate::analytics::{paths, rank, search};
+use crate::analytics::{paths, rank};
 use crate::error::Error;
 use crate::graph::{EdgeKind, NodeKind, Projection, LAYERS};
 use crate::query::{self, catalog, Outcome, QueryRequest};
@@ -55,7 +55,7 @@ pub(crate) fn home(app: &App) -> Response {
         p.sources.len()
     ));
     let filter = rank::RankFilter { node_kinds: vec![NodeKind::Organization], top: Some(15), ..Default::default() };
-    let top = rank::degree(p, &relational(), &filter);
+    let top = rank::degree(p, &EdgeKind::relational(), &filter);
     let mut rows = Vec::new();
     for d in &top {
         rows.push(vec![entity_link(&d.iri, &d.label), d.total.to_string()]);
@@ -86,11 +86,6 @@ pub(crate) fn home(app: &App) -> Response {
         table("top", &["organisation", "links"], &rows)
     );
     Response::html(200, page("The metaverse industry, sourced", &body))
-}
-
-/// Every kind except the structural ones that would make everything one hop apart.
-fn relational() -> Vec<EdgeKind> {
-    EdgeKind::ALL.into_iter().filter(|k| !matches!(k, EdgeKind::LocatedIn | EdgeKind::UsesTechnology)).collect()
 }
 
 /// `/search?q=TEXT`: entities by name, alias or label in any language.
@@ -129,25 +124,13 @@ pub(crate) fn search(app: &App, req: &Request) -> Response {
     Response::html(200, page(&format!("Search: {q}"), &body))
 }
 
-/// Resolves `iri` (an IRI, `prefix:local` or a name) to a node.
+/// Resolves an IRI, `prefix:local` or a name to a node, by the same rule as the command line.
 fn resolve(g: &GraphState, text: &str) -> Result<NodeIndex, Error> {
-    let trimmed = text.trim().trim_start_matches('<').trim_end_matches('>');
-    if let Some(n) = vocab::expand(trimmed).and_then(|iri| g.projection.node(&iri)) {
-        return Ok(n);
-    }
-    if let Some(n) = g.projection.node(trimmed) {
-        return Ok(n);
-    }
-    g.index.resolve(&g.projection, trimmed).map_err(|e: search::ResolveError| Error::Entity(e.to_string()))
+    g.index.resolve(&g.projection, text).map_err(|e| Error::Entity(e.to_string()))
 }
 
 fn money(v: Option<f64>) -> String {
-    match v {
-        None => String::new(),
-        Some(v) if v >= 1e9 => format!("${:.2}B", v / 1e9),
-        Some(v) if v >= 1e6 => format!("${:.1}M", v / 1e6),
-        Some(v) => format!("${v:.0}"),
-    }
+    v.map(map::style::format_usd).unwrap_or_default()
 }
 
 fn source_links(p: &Projection, sources: &[String]) -> String {
@@ -528,7 +511,7 @@ fn requested_map(app: &App, g: &GraphState, req: &Request, legend: bool) -> Resu
         }
         "path" => {
             let (from, to) = (entity("from")?, entity("to")?);
-            let cfg = paths::PathConfig { kinds: relational(), ..Default::default() };
+            let cfg = paths::PathConfig { kinds: EdgeKind::relational(), ..Default::default() };
             let found = paths::k_shortest_paths(p, from, to, 3, &cfg);
             if found.is_empty() {
                 return Err(Error::Entity(format!("No path links {} and {}", p.graph[from].label, p.graph[to].label)));

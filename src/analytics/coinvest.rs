@@ -7,11 +7,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::stable_graph::NodeIndex;
-use petgraph::visit::{EdgeRef, IntoEdgeReferences};
-use petgraph::Direction;
 use serde::Serialize;
 
-use super::{node_ref, FastMap, NodeRef};
+use super::deals::{Deals, NodeTable};
+use super::NodeRef;
 use crate::graph::{EdgeKind, Projection};
 
 /// One deal two investors took part in.
@@ -44,55 +43,66 @@ fn is_deal(kind: EdgeKind) -> bool {
 
 /// The co-investors of `entity`, by number of shared deals descending, then label. Empty for an unknown node.
 pub fn coinvestors(p: &Projection, entity: NodeIndex) -> Vec<CoInvestor> {
-    if !p.graph.contains_node(entity) {
+    coinvestors_of(&Deals::of(p, is_deal), p, entity.index())
+}
+
+/// [`coinvestors`] over a deal table of [`DEAL_KINDS`] edges and the nodes it points to: the same answer from a
+/// [`Projection`] or from a persisted projection's columns.
+pub fn coinvestors_of(deals: &Deals<'_>, nodes: &impl NodeTable, entity: usize) -> Vec<CoInvestor> {
+    if !nodes.has(entity) {
         return Vec::new();
     }
-    // The entity's events, each with the investee of its first (lowest-indexed) edge in it.
-    // A hash map: every deal edge of the graph is looked up in it below.
-    let mut own: FastMap<&str, (petgraph::stable_graph::EdgeIndex, NodeIndex)> = FastMap::default();
-    for e in p.graph.edges_directed(entity, Direction::Outgoing) {
-        if let (true, Some(event)) = (is_deal(e.weight().kind), e.weight().event.as_deref()) {
-            let entry = own.entry(event).or_insert((e.id(), e.target()));
-            if e.id() < entry.0 {
-                *entry = (e.id(), e.target());
-            }
+    // The entity's rounds that have an event, each with the investee of its first (lowest-indexed) edge in it.
+    let mut own: Vec<Option<u32>> = vec![None; deals.rounds];
+    let mut any = false;
+    for d in &deals.deals {
+        if d.investor as usize == entity && d.event.is_some() && is_deal(d.kind) && own[d.round as usize].is_none() {
+            own[d.round as usize] = Some(d.target);
+            any = true;
         }
     }
-    if own.is_empty() {
+    if !any {
         return Vec::new();
     }
-    // Every edge of those events: who else joined, and the event's date and amount.
-    let mut members: FastMap<&str, BTreeSet<NodeIndex>> = FastMap::default();
-    let mut facts: FastMap<&str, (Option<&str>, Option<f64>)> = FastMap::default();
-    for e in p.graph.edge_references() {
-        let w = e.weight();
-        let Some(event) = w.event.as_deref() else {
+    // Every edge of those rounds: who else joined, and the round's event, earliest date and largest amount.
+    struct Round<'a> {
+        event: &'a str,
+        others: BTreeSet<u32>,
+        date: Option<&'a str>,
+        amount: Option<f64>,
+    }
+    let mut rounds: BTreeMap<u32, Round<'_>> = BTreeMap::new();
+    for d in &deals.deals {
+        let (Some(event), true) = (d.event, is_deal(d.kind)) else {
             continue;
         };
-        if !is_deal(w.kind) || !own.contains_key(event) {
+        if own[d.round as usize].is_none() {
             continue;
         }
-        if e.source() != entity {
-            members.entry(event).or_default().insert(e.source());
+        let r = rounds.entry(d.round).or_insert(Round { event, others: BTreeSet::new(), date: None, amount: None });
+        if d.investor as usize != entity {
+            r.others.insert(d.investor);
         }
-        let f = facts.entry(event).or_insert((None, None));
-        if let Some(d) = w.date.as_deref() {
-            f.0 = Some(f.0.map_or(d, |x| x.min(d)));
+        if let Some(x) = d.date {
+            r.date = Some(r.date.map_or(x, |y| y.min(x)));
         }
-        if let Some(a) = w.amount_usd {
-            f.1 = Some(f.1.map_or(a, |x: f64| x.max(a)));
+        if let Some(a) = d.amount_usd {
+            r.amount = Some(r.amount.map_or(a, |b: f64| b.max(a)));
         }
     }
-    let mut per: BTreeMap<NodeIndex, Vec<SharedDeal>> = BTreeMap::new();
-    for (event, others) in &members {
-        let (date, amount) = facts.get(event).copied().unwrap_or_default();
+    let mut per: BTreeMap<u32, Vec<SharedDeal>> = BTreeMap::new();
+    for (round, r) in &rounds {
+        if r.others.is_empty() {
+            continue;
+        }
+        let investee = own[*round as usize].map_or(entity, |t| t as usize);
         let deal = SharedDeal {
-            event: (*event).to_owned(),
-            investee: node_ref(p, own[event].1),
-            date: date.map(str::to_owned),
-            amount_usd: amount,
+            event: r.event.to_owned(),
+            investee: nodes.node_ref(investee),
+            date: r.date.map(str::to_owned),
+            amount_usd: r.amount,
         };
-        for &o in others {
+        for &o in &r.others {
             per.entry(o).or_default().push(deal.clone());
         }
     }
@@ -107,7 +117,7 @@ pub fn coinvestors(p: &Projection, entity: NodeIndex) -> Vec<CoInvestor> {
                     &b.event,
                 ))
             });
-            CoInvestor { investor: node_ref(p, o), shared: deals.len(), deals }
+            CoInvestor { investor: nodes.node_ref(o as usize), shared: deals.len(), deals }
         })
         .collect();
     out.sort_by(|a, b| {

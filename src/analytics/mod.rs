@@ -20,6 +20,7 @@ use crate::graph::{EdgeKind, NodeKind, Projection};
 
 pub mod coinvest;
 pub mod communities;
+pub mod deals;
 pub mod exposure;
 pub mod neighbors;
 pub mod paths;

@@ -13,7 +13,7 @@ use petgraph::stable_graph::NodeIndex;
 use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 use serde::Serialize;
 
-use super::{EventKey, FastMap};
+use super::deals::{Deals, NodeTable};
 use crate::graph::{EdgeKind, Node, NodeKind, Projection};
 
 /// Which way a [`Csr`] row lists a node's neighbours.
@@ -482,16 +482,33 @@ impl RankFilter {
                 || node.types.iter().any(|t| self.types.iter().any(|w| w.eq_ignore_ascii_case(t))))
     }
 
+    /// [`RankFilter::accepts`] for a node of a [`NodeTable`].
+    pub fn accepts_at(&self, nodes: &impl NodeTable, node: usize) -> bool {
+        nodes.has(node)
+            && (self.node_kinds.is_empty() || self.node_kinds.contains(&nodes.kind(node)))
+            && (self.types.is_empty() || nodes.has_type(node, &self.types))
+    }
+
     /// Keeps the accepted items and returns the first N of them in `order`. With a top N, only those N are fully
     /// sorted (a selection finds them first), which keeps a top-10 over a million nodes cheap.
     fn select<T>(
         &self,
         p: &Projection,
-        mut items: Vec<T>,
+        items: Vec<T>,
         node: impl Fn(&T) -> NodeIndex,
         order: impl Fn(&T, &T) -> Ordering,
     ) -> Vec<T> {
-        items.retain(|x| p.graph.node_weight(node(x)).is_some_and(|n| self.accepts(n)));
+        self.select_by(items, |x| p.graph.node_weight(node(x)).is_some_and(|n| self.accepts(n)), order)
+    }
+
+    /// [`RankFilter::select`] with the acceptance test given.
+    fn select_by<T>(
+        &self,
+        mut items: Vec<T>,
+        accept: impl Fn(&T) -> bool,
+        order: impl Fn(&T, &T) -> Ordering,
+    ) -> Vec<T> {
+        items.retain(|x| accept(x));
         match self.top {
             Some(0) => items.clear(),
             Some(top) if top < items.len() => {
@@ -613,35 +630,35 @@ pub const CAPITAL_KINDS: [EdgeKind; 1] = [EdgeKind::InvestsIn];
 /// Capital per investor, sorted by attributed amount descending, then rounds descending, then label. When the
 /// edges of one event disagree on the amount, the largest is taken.
 pub fn capital(p: &Projection, filter: &RankFilter) -> Vec<Capital> {
-    // Number the rounds (events, or lone edges without one) in order of first appearance, and list each edge as
-    // (round, investor, not lead). One flat list sorted once, instead of a list per round: a large store has
-    // hundreds of thousands of rounds.
-    let edges: Vec<_> = p.graph.edge_references().filter(|e| CAPITAL_KINDS.contains(&e.weight().kind)).collect();
-    let mut ids: FastMap<EventKey<'_>, u32> = FastMap::with_capacity_and_hasher(edges.len(), Default::default());
-    let mut amounts: Vec<Option<f64>> = Vec::new();
-    let mut members: Vec<(u32, NodeIndex, bool)> = Vec::with_capacity(edges.len());
-    for e in &edges {
-        let id = *ids.entry(EventKey::of(p, e.id())).or_insert_with(|| {
-            amounts.push(None);
-            (amounts.len() - 1) as u32
-        });
-        if let Some(a) = e.weight().amount_usd {
-            let round = &mut amounts[id as usize];
+    capital_of(&Deals::of(p, |k| CAPITAL_KINDS.contains(&k)), p, filter)
+}
+
+/// [`capital`] over a deal table of [`CAPITAL_KINDS`] edges and the nodes it points to: the same answer from a
+/// [`Projection`] or from a persisted projection's columns.
+pub fn capital_of(deals: &Deals<'_>, nodes: &impl NodeTable, filter: &RankFilter) -> Vec<Capital> {
+    // Each edge as (round, investor, not lead) in one flat list sorted once, instead of a list per round: a large
+    // store has hundreds of thousands of rounds. A round's amount is the largest its edges give.
+    let mut amounts: Vec<Option<f64>> = vec![None; deals.rounds];
+    let mut members: Vec<(u32, u32, bool)> = Vec::with_capacity(deals.deals.len());
+    for d in &deals.deals {
+        if let Some(a) = d.amount_usd {
+            let round = &mut amounts[d.round as usize];
             *round = Some(round.map_or(a, |b: f64| b.max(a)));
         }
-        members.push((id, e.source(), !e.weight().lead));
+        members.push((d.round, d.investor, !d.lead));
     }
-    drop(ids);
     // By round, then investor with leads first, so one entry per investor and round remains, carrying its lead
-    // flag. Rounds are then added up in order of first appearance, as the sums of floats depend on the order.
+    // flag. Rounds are added up in order of first appearance, as the sums of floats depend on the order.
     members.sort_unstable();
     members.dedup_by_key(|(round, n, _)| (*round, *n));
-    let mut totals = vec![Totals::default(); p.graph.node_bound()];
+    let mut totals = vec![Totals::default(); nodes.node_bound()];
     for group in members.chunk_by(|a, b| a.0 == b.0) {
         let amount = amounts[group[0].0 as usize];
         let share = amount.map(|a| a / group.len() as f64);
         for &(_, inv, not_lead) in group {
-            let t = &mut totals[inv.index()];
+            let Some(t) = totals.get_mut(inv as usize) else {
+                continue;
+            };
             t.rounds += 1;
             t.led += usize::from(!not_lead);
             if let (Some(a), Some(s)) = (amount, share) {
@@ -651,24 +668,21 @@ pub fn capital(p: &Projection, filter: &RankFilter) -> Vec<Capital> {
             }
         }
     }
-    let investors: Vec<NodeIndex> = p.graph.node_indices().filter(|n| totals[n.index()].rounds > 0).collect();
-    let order = |a: &NodeIndex, b: &NodeIndex| {
-        let (x, y) = (totals[a.index()], totals[b.index()]);
-        y.attributed
-            .total_cmp(&x.attributed)
-            .then_with(|| y.rounds.cmp(&x.rounds))
-            .then_with(|| super::by_label(p, *a, *b))
+    let investors: Vec<usize> = (0..totals.len()).filter(|&n| totals[n].rounds > 0 && nodes.has(n)).collect();
+    let order = |a: &usize, b: &usize| {
+        let (x, y) = (totals[*a], totals[*b]);
+        y.attributed.total_cmp(&x.attributed).then_with(|| y.rounds.cmp(&x.rounds)).then_with(|| nodes.by_label(*a, *b))
     };
     filter
-        .select(p, investors, |n| *n, order)
+        .select_by(investors, |n| filter.accepts_at(nodes, *n), order)
         .into_iter()
-        .map(|node| {
-            let (n, t) = (&p.graph[node], totals[node.index()]);
+        .map(|n| {
+            let t = totals[n];
             Capital {
-                node,
-                iri: n.iri.clone(),
-                label: n.label.clone(),
-                kind: n.kind,
+                node: NodeIndex::new(n),
+                iri: nodes.iri(n).to_owned(),
+                label: nodes.label(n).to_owned(),
+                kind: nodes.kind(n),
                 rounds: t.rounds,
                 deals_led: t.led,
                 rounds_with_amount: t.with_amount,

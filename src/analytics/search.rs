@@ -14,6 +14,7 @@ use petgraph::stable_graph::NodeIndex;
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
+use crate::graph::persist::Columns;
 use crate::graph::{NodeKind, Projection};
 
 /// How well a name matches the query, best first.
@@ -205,6 +206,49 @@ impl SearchIndex {
         near.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| super::by_label(p, a.1, b.1)));
         near.into_iter().take(SUGGESTIONS).map(|(_, n)| n).collect()
     }
+}
+
+/// The node `name_or_iri` designates in a persisted projection's columns by the rule of
+/// [`SearchIndex::resolve`], when that rule finds exactly one node; `None` when it finds none or several (the
+/// caller then resolves on the projection, whose error explains and suggests). Reads the columns in place: no
+/// index is built, and names written in ASCII are compared without being normalized first.
+pub fn resolve_in(c: &Columns<'_>, name_or_iri: &str) -> Option<usize> {
+    let trimmed = name_or_iri.trim().trim_start_matches('<').trim_end_matches('>');
+    if let Some(node) = c.node(trimmed).or_else(|| crate::vocab::expand(trimmed).and_then(|iri| c.node(&iri))) {
+        return Some(node);
+    }
+    let query = normalize(trimmed);
+    if query.is_empty() {
+        return None;
+    }
+    let mut found = None;
+    for node in 0..c.node_count() {
+        if std::iter::once(c.label(node)).chain(c.aliases(node)).any(|name| normalizes_to(name, &query)) {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(node);
+        }
+    }
+    found
+}
+
+/// `normalize(name) == query`, without normalizing an ASCII name: for ASCII, [`normalize`] only lower-cases and
+/// collapses white space.
+fn normalizes_to(name: &str, query: &str) -> bool {
+    if !name.is_ascii() {
+        return normalize(name) == query;
+    }
+    let mut q = query.bytes();
+    for (i, word) in name.split_whitespace().enumerate() {
+        if i > 0 && q.next() != Some(b' ') {
+            return false;
+        }
+        if !word.bytes().all(|b| q.next() == Some(b.to_ascii_lowercase())) {
+            return false;
+        }
+    }
+    q.next().is_none()
 }
 
 /// Levenshtein distance between `a` and `b` in characters, or `None` when it exceeds `budget`.

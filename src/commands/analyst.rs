@@ -9,6 +9,7 @@ use anyhow::{bail, Context, Result};
 use petgraph::stable_graph::NodeIndex;
 use serde::Serialize;
 
+use mvkg::analytics::deals::Deals;
 use mvkg::analytics::{coinvest, communities, exposure, neighbors, paths, profile, rank, search, timeline};
 use mvkg::graph::{EdgeKind, NodeKind, Projection};
 use mvkg::query::project;
@@ -400,8 +401,17 @@ pub fn rank_cmd(ctx: &Ctx, by: RankBy, types: &[String], top: usize, via: &[Stri
     let default: Vec<EdgeKind> = EdgeKind::ALL.into_iter().filter(|k| *k != EdgeKind::LocatedIn).collect();
     let ks = kinds(via, &default)?;
     let reads: &[EdgeKind] = if let RankBy::Capital = by { &rank::CAPITAL_KINDS } else { &ks };
-    let p = projection_of(ctx, o.as_of.as_deref(), |k| reads.is_empty() || reads.contains(&k))?;
     let f = fmt(o.format.as_deref())?;
+    if let (RankBy::Capital, None) = (by, &o.as_of) {
+        // Answered from the persisted file's columns when it is fresh, without building the graph.
+        if let Some(file) = project::cached_file(&ctx.store) {
+            if let Some(c) = file.columns() {
+                let deals = Deals::from_columns(&c, |k| rank::CAPITAL_KINDS.contains(&k));
+                return print_capital(&rank::capital_of(&deals, &c, &filter), &f);
+            }
+        }
+    }
+    let p = projection_of(ctx, o.as_of.as_deref(), |k| reads.is_empty() || reads.contains(&k))?;
     let mut out = Out::open(None)?;
     match by {
         RankBy::Pagerank | RankBy::Betweenness => {
@@ -438,32 +448,35 @@ pub fn rank_cmd(ctx: &Ctx, by: RankBy, types: &[String], top: usize, via: &[Stri
             }
             emit(&mut out, &f, &rows, &r)
         }
-        RankBy::Capital => {
-            let r = rank::capital(&p, &filter);
-            let mut rows =
-                Rows::new(&["rank", "investor", "rounds", "led", "with amount", "attributed", "rounds' total", "iri"]);
-            for (i, x) in r.iter().enumerate() {
-                rows.push(vec![
-                    (i + 1).to_string(),
-                    x.label.clone(),
-                    x.rounds.to_string(),
-                    x.deals_led.to_string(),
-                    x.rounds_with_amount.to_string(),
-                    money(Some(x.attributed_usd)),
-                    money(Some(x.total_round_usd)),
-                    vocab::compact(&x.iri),
-                ]);
-            }
-            if let Fmt::Table = f {
-                writeln!(
-                    out,
-                    "Rounds are counted once per investor; `attributed` splits each round's amount equally among its \
-                     investors, `rounds' total` adds up the sizes of the rounds joined (overlaps between investors)."
-                )?;
-            }
-            emit(&mut out, &f, &rows, &r)
-        }
+        RankBy::Capital => print_capital(&rank::capital(&p, &filter), &f),
     }
+}
+
+/// The capital ranking as a table, CSV or JSON on standard output.
+fn print_capital(r: &[rank::Capital], f: &Fmt) -> Result<()> {
+    let mut out = Out::open(None)?;
+    let mut rows =
+        Rows::new(&["rank", "investor", "rounds", "led", "with amount", "attributed", "rounds' total", "iri"]);
+    for (i, x) in r.iter().enumerate() {
+        rows.push(vec![
+            (i + 1).to_string(),
+            x.label.clone(),
+            x.rounds.to_string(),
+            x.deals_led.to_string(),
+            x.rounds_with_amount.to_string(),
+            money(Some(x.attributed_usd)),
+            money(Some(x.total_round_usd)),
+            vocab::compact(&x.iri),
+        ]);
+    }
+    if let Fmt::Table = f {
+        writeln!(
+            out,
+            "Rounds are counted once per investor; `attributed` splits each round's amount equally among its \
+             investors, `rounds' total` adds up the sizes of the rounds joined (overlaps between investors)."
+        )?;
+    }
+    emit(&mut out, f, &rows, &r)
 }
 
 pub fn exposure_cmd(ctx: &Ctx, investor: &str, o: &GraphOut) -> Result<()> {
@@ -523,9 +536,18 @@ pub fn exposure_cmd(ctx: &Ctx, investor: &str, o: &GraphOut) -> Result<()> {
 }
 
 pub fn coinvest_cmd(ctx: &Ctx, entity: &str, o: &GraphOut) -> Result<()> {
-    let p = projection_of(ctx, o.as_of.as_deref(), |k| coinvest::DEAL_KINDS.contains(&k))?;
-    let n = resolve(&p, entity)?;
-    let co = coinvest::coinvestors(&p, n);
+    // Answered from the persisted file's columns when it is fresh and the name designates one node there;
+    // otherwise (and for every error message) from the projection.
+    let file = if o.as_of.is_none() { project::cached_file(&ctx.store) } else { None };
+    let columns = file.as_ref().and_then(|f| f.columns());
+    let co = match columns.as_ref().and_then(|c| Some((c, search::resolve_in(c, entity)?))) {
+        Some((c, n)) => coinvest::coinvestors_of(&Deals::from_columns(c, |k| coinvest::DEAL_KINDS.contains(&k)), c, n),
+        None => {
+            let p = projection_of(ctx, o.as_of.as_deref(), |k| coinvest::DEAL_KINDS.contains(&k))?;
+            let n = resolve(&p, entity)?;
+            coinvest::coinvestors(&p, n)
+        }
+    };
     let mut rows = Rows::new(&["co-investor", "shared deals", "deals"]);
     for c in &co {
         let deals: Vec<String> = c

@@ -51,6 +51,14 @@ pub fn projection(kg: &Kg) -> Result<(Projection, Origin)> {
 ///
 /// Only the edges whose kind `keep` accepts are loaded (see [`persist::decode_edges`]); pass `|_| true` for all.
 pub fn cached(store: &Path, keep: impl Fn(EdgeKind) -> bool) -> Option<Projection> {
+    let file = cached_file(store)?;
+    persist::decode_edges(&file.bytes, FORMAT_VERSION, &file.generation, keep)
+}
+
+/// The persisted projection file of the store directory `store`, read but not decoded, when it was written for
+/// the store's current generation (the test of [`cached`], without opening the store). Its [`CachedFile::columns`]
+/// answer the questions that need only some columns without building the graph.
+pub fn cached_file(store: &Path) -> Option<CachedFile> {
     if !crate::store::exists(store) {
         return None;
     }
@@ -59,7 +67,20 @@ pub fn cached(store: &Path, keep: impl Fn(EdgeKind) -> bool) -> Option<Projectio
         return None;
     }
     let bytes = fs::read(store.join(FILE)).ok()?;
-    persist::decode_edges(&bytes, FORMAT_VERSION, &generation, keep)
+    persist::is_current(&bytes, FORMAT_VERSION, &generation).then_some(CachedFile { bytes, generation })
+}
+
+/// A persisted projection file in step with its store; see [`cached_file`].
+pub struct CachedFile {
+    bytes: Vec<u8>,
+    generation: String,
+}
+
+impl CachedFile {
+    /// The file's columns, checked; `None` when the file is damaged (then [`projection`] rebuilds it).
+    pub fn columns(&self) -> Option<persist::Columns<'_>> {
+        persist::Columns::open(&self.bytes, FORMAT_VERSION, &self.generation)
+    }
 }
 
 fn read_persisted(path: &Path, generation: &str) -> Option<Projection> {

@@ -1,6 +1,6 @@
 //! mvkg's side of the graph-library comparison with networkx and python-igraph (`scripts/bench_graph_peers.sh`).
 //!
-//! `cargo bench --bench peers -- --data FILE.nt [--runs 3] [--source IRI] [--reference SCORES.tsv]`
+//! `cargo bench --bench peers -- --data FILE.nt [--runs 3] [--path-runs N] [--source IRI] [--reference SCORES.tsv]`
 //!
 //! Reads the graph that `../shared/peers/graph_bench.py` builds from the same N-Triples file: every triple whose
 //! object is an IRI, except `rdf:type`, is an edge from subject to object; repeated (subject, object) pairs collapse
@@ -20,6 +20,8 @@
 //!   igraph `bfs(mode="out")`);
 //! - `path`: `paths::shortest_path` (directed) from `--source` to the farthest node the search found, ties broken
 //!   by the larger IRI, which is graph_bench.py's target rule;
+//! - `adjacency`: `paths::Adjacency::new`, the flat out/in edge lists a program that searches many paths builds once;
+//!   `path_adj` and `bfs_adj`: the same `path` and `bfs` searches on it (checked equal);
 //! - `csr_in`, `csr_out`: the flat adjacencies (`rank::Csr`); `bfs_csr`: `Csr::distances` on the outgoing one.
 //!
 //! As in graph_bench.py's `timed()`, the result of the previous run is dropped inside the timed section of the next.
@@ -42,10 +44,18 @@ struct Args {
     runs: usize,
     source: String,
     reference: Option<String>,
+    /// Runs of the two path searches (they take milliseconds: more runs, for a steadier median or a profile).
+    path_runs: Option<usize>,
 }
 
 fn args() -> Args {
-    let mut a = Args { data: String::new(), runs: 3, source: "http://example.org/kg/c0".into(), reference: None };
+    let mut a = Args {
+        data: String::new(),
+        runs: 3,
+        source: "http://example.org/kg/c0".into(),
+        reference: None,
+        path_runs: None,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
         let mut value = || it.next().unwrap_or_else(|| panic!("{k} needs a value"));
@@ -54,6 +64,7 @@ fn args() -> Args {
             "--runs" => a.runs = value().parse().expect("--runs N"),
             "--source" => a.source = value(),
             "--reference" => a.reference = Some(value()),
+            "--path-runs" => a.path_runs = Some(value().parse().expect("--path-runs N")),
             "--bench" => {} // added by `cargo bench`
             other => {
                 panic!("unknown argument {other}; usage: --data FILE.nt [--runs N] [--source IRI] [--reference TSV]")
@@ -244,9 +255,19 @@ fn main() {
     let far = dist.iter().filter(|x| x.1 == depth).map(|x| x.0).max_by(|x, y| p.graph[*x].iri.cmp(&p.graph[*y].iri));
     let far = far.expect("the source itself at least");
     report("bfs", &ts, &format!("reached={} max_depth={depth}", dist.len()));
-    let (path, ts) = timed(a.runs, || paths::shortest_path(&p, src, far, &directed));
-    let hops = path.map(|x| x.len().to_string()).unwrap_or_else(|| "none".into());
+    let path_runs = a.path_runs.unwrap_or(a.runs);
+    let (path, ts) = timed(path_runs, || paths::shortest_path(&p, src, far, &directed));
+    let hops = path.as_ref().map(|x| x.len().to_string()).unwrap_or_else(|| "none".into());
     report("path", &ts, &format!("target={} hops={hops}", local(&p.graph[far].iri)));
+
+    // The same searches on the flat out/in lists built once beside the projection (`paths::Adjacency`).
+    let (adj, ts) = timed(a.runs, || paths::Adjacency::new(&p));
+    report("adjacency", &ts, "(flat out/in lists with edge ids and kinds, for path_adj and bfs_adj)");
+    let (path_adj, ts) = timed(path_runs, || adj.shortest_path(src, far, &directed));
+    report("path_adj", &ts, &format!("same_as_path={}", path_adj == path));
+    let (dist_adj, ts) = timed(a.runs, || adj.distances(src, &directed));
+    report("bfs_adj", &ts, &format!("reached={} same_as_bfs={}", dist_adj.len(), dist_adj == dist));
+    drop(adj);
 
     // The same search on the flat outgoing adjacency, built once (as PageRank builds its incoming one).
     let (out, ts) = timed(a.runs, || rank::Csr::new(&p, &[], rank::CsrDirection::Out));

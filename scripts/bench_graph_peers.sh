@@ -75,7 +75,11 @@ awk -v runs="$RUNS" '
     both = (get("mvkg", "csr_out") == "" || get("mvkg", "bfs_csr") == "") ? "" : get("mvkg", "csr_out") + get("mvkg", "bfs_csr")
     row("BFS from c0 (mvkg: build the flat out-adjacency, then search it)", get("networkx", "bfs"), get("igraph", "bfs"), both)
     row("BFS from c0 (mvkg: search the flat out-adjacency, built once)", get("networkx", "bfs"), get("igraph", "bfs"), get("mvkg", "bfs_csr"))
-    row("shortest path c0 → farthest node", get("networkx", "path"), get("igraph", "path"), get("mvkg", "path"))
+    row("BFS from c0 (mvkg: on its path adjacency, built once)", get("networkx", "bfs"), get("igraph", "bfs"), get("mvkg", "bfs_adj"))
+    row("shortest path c0 → farthest node (mvkg: walking the projection)", get("networkx", "path"), get("igraph", "path"), get("mvkg", "path"))
+    row("shortest path (mvkg: on its path adjacency, built once)", get("networkx", "path"), get("igraph", "path"), get("mvkg", "path_adj"))
+    both = (get("mvkg", "adjacency") == "" || get("mvkg", "path_adj") == "") ? "" : get("mvkg", "adjacency") + get("mvkg", "path_adj")
+    row("shortest path (mvkg: build the path adjacency, then search it)", get("networkx", "path"), get("igraph", "path"), both)
     printf "| peak RSS of the process | %s MB | %s MB | %s MB | | |\n", rss["networkx"], rss["igraph"], rss["mvkg"]
     print ""
     for (i = 1; i <= nc; i++) print check[i]

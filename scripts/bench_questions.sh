@@ -4,6 +4,8 @@
 # on oxigraph's CLI.   scripts/bench_questions.sh WORKDIR [TRIPLES]
 # The graph is ../shared/peers/gen.py's synthetic investment graph; for mvkg its vocabulary is mapped onto mvkg's
 # (rounds → mv:Investment, ex:amount → mv:amountUSD whatever the currency: a timing fixture, not data).
+# With VIRTUOSO=1 the same SPARQL also runs on a private Virtuoso (../shared/peers/virtuoso.sh: installed if
+# missing, started on 127.0.0.1 under WORKDIR/virt, loaded with the same file, queried over HTTP, stopped at the end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 W=${1:?usage: bench_questions.sh WORKDIR [TRIPLES]}
@@ -42,6 +44,22 @@ read -r t m < "$W/t"; echo "projection build (first command) seconds=$t peak_kib
 c0='<http://example.org/kg/c0>'
 top_sparql='PREFIX ex: <http://example.org/kg/> SELECT ?inv (COUNT(DISTINCT ?r) AS ?rounds) WHERE { ?r ex:investor ?inv } GROUP BY ?inv ORDER BY DESC(?rounds) LIMIT 20'
 co_sparql='PREFIX ex: <http://example.org/kg/> SELECT ?co (COUNT(DISTINCT ?r) AS ?shared) WHERE { ?r ex:investor ex:c0 ; ex:investor ?co . FILTER(?co != ex:c0) } GROUP BY ?co ORDER BY DESC(?shared) LIMIT 20'
+virt=""
+if [ "${VIRTUOSO:-0}" = 1 ]; then
+  PEERS=$(dirname "$GEN")
+  virt="$W/virt"
+  if [ ! -f "$virt/loaded" ]; then
+    rm -rf "$virt"
+    "$PEERS/virtuoso.sh" start "$virt" >&2
+    "$PEERS/virtuoso.sh" load "$virt" "$data" >&2
+    touch "$virt/loaded"
+  else
+    "$PEERS/virtuoso.sh" start "$virt" >&2
+  fi
+  trap '"$PEERS/virtuoso.sh" stop "$virt" >&2' EXIT
+  printf '%s\n' "$top_sparql" > "$W/top.rq"
+  printf '%s\n' "$co_sparql" > "$W/co.rq"
+fi
 for q in top co; do
   a=(); b=()
   for r in $(seq "$RUNS"); do
@@ -53,5 +71,11 @@ for q in top co; do
       b+=("$(ms "$OX" query --location "$W/oxq" --query "$co_sparql" --results-format csv)")
     fi
   done
-  echo "question=$q mvkg_median_ms=$(printf '%s\n' "${a[@]}" | median) oxigraph_sparql_median_ms=$(printf '%s\n' "${b[@]}" | median)"
+  line="question=$q mvkg_median_ms=$(printf '%s\n' "${a[@]}" | median) oxigraph_sparql_median_ms=$(printf '%s\n' "${b[@]}" | median)"
+  if [ -n "$virt" ]; then
+    # A warm server: the runs after the first are answered from its buffers (median over RUNS).
+    v=$("$PEERS/virtuoso.sh" query "$virt" "$W/$q.rq" -n "$RUNS" | sed -n 's/.* median_ms=\([0-9.]*\).*/\1/p')
+    line="$line virtuoso_http_median_ms=$v"
+  fi
+  echo "$line"
 done

@@ -12,10 +12,11 @@
 use std::collections::{BTreeMap, HashSet};
 
 use petgraph::stable_graph::{EdgeIndex, NodeIndex};
-use petgraph::visit::{EdgeRef, NodeIndexable};
+use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 use petgraph::Direction;
 use serde::Serialize;
 
+use super::FastMap;
 use crate::graph::{EdgeKind, Projection};
 
 /// Which edges a path may use.
@@ -48,27 +49,193 @@ pub fn path_nodes(start: NodeIndex, path: &[Hop]) -> Vec<NodeIndex> {
 }
 
 /// The shortest path from `from` to `to`, or `None` when there is none within the limits (or either node is
-/// unknown).
+/// unknown). Walks the projection's own edge lists; for many searches on a large graph, build an [`Adjacency`]
+/// once and ask it.
 pub fn shortest_path(p: &Projection, from: NodeIndex, to: NodeIndex, cfg: &PathConfig) -> Option<Path> {
-    if !p.graph.contains_node(from) || !p.graph.contains_node(to) {
-        return None;
-    }
-    Walker::new(p, cfg).bfs(from, to, &HashSet::new(), &HashSet::new(), cfg.max_hops.unwrap_or(usize::MAX))
+    shortest_in(p, from, to, cfg)
 }
 
 /// Every node reachable from `from` within the limits of `cfg` (kinds, direction, `max_hops`), with its distance in
-/// hops, in breadth-first order: `from` first at distance 0, then each level in the order its nodes were found.
-/// Empty when `from` is unknown. This is single-source breadth-first search, the hop distances `shortest_path`
+/// hops, in breadth-first order: `from` first at distance 0, then each level in node index order. Empty when
+/// `from` is unknown. This is single-source breadth-first search, the hop distances `shortest_path`
 /// would give to each of these nodes.
 pub fn distances(p: &Projection, from: NodeIndex, cfg: &PathConfig) -> Vec<(NodeIndex, usize)> {
-    if !p.graph.contains_node(from) {
+    distances_in(p, from, cfg)
+}
+
+/// Up to `k` loopless paths from `from` to `to`, shortest first (Yen's algorithm); paths of equal length are
+/// ordered by their node sequence. Empty when there is no path or either node is unknown.
+pub fn k_shortest_paths(p: &Projection, from: NodeIndex, to: NodeIndex, k: usize, cfg: &PathConfig) -> Vec<Path> {
+    k_shortest_in(p, from, to, k, cfg)
+}
+
+/// The edges of a projection as flat per-node lists, out and in, each entry the neighbour, the edge and its kind,
+/// sorted by neighbour then edge: what a search scans instead of petgraph's linked edge lists, whose every step is
+/// a jump to a large edge record elsewhere in memory. Built in one pass over the edges; it answers the same
+/// questions as the functions of this module, with the same results, for the projection it was built from.
+#[derive(Debug, Default)]
+pub struct Adjacency {
+    bound: usize,
+    live: Vec<bool>,
+    out_start: Vec<usize>,
+    out: Vec<Link>,
+    in_start: Vec<usize>,
+    inn: Vec<Link>,
+    /// Search state kept between searches: arrays over every node, allocated by the first search and reused (a
+    /// search number tells current entries from old ones), so a search costs what it visits.
+    scratch: std::sync::Mutex<Vec<Scratch>>,
+}
+
+type EdgeRow = (u32, u32, u32, EdgeKind);
+
+/// One entry of an [`Adjacency`] row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Link {
+    node: u32,
+    edge: u32,
+    kind: EdgeKind,
+}
+
+impl Adjacency {
+    pub fn new(p: &Projection) -> Adjacency {
+        let bound = p.graph.node_bound();
+        let mut live = vec![false; bound];
+        for n in p.graph.node_indices() {
+            live[n.index()] = true;
+        }
+        // (source, target, edge, kind) of every edge, in edge order.
+        let edges: Vec<EdgeRow> = p
+            .graph
+            .edge_references()
+            .map(|e| (e.source().index() as u32, e.target().index() as u32, e.id().index() as u32, e.weight().kind))
+            .collect();
+        let rows = |key: fn(&EdgeRow) -> (u32, u32)| {
+            let mut start = vec![0usize; bound + 1];
+            for e in &edges {
+                start[key(e).0 as usize + 1] += 1;
+            }
+            for i in 0..bound {
+                start[i + 1] += start[i];
+            }
+            let mut fill = start.clone();
+            let mut links = vec![Link { node: 0, edge: 0, kind: EdgeKind::InvestsIn }; edges.len()];
+            for e in &edges {
+                let (row, node) = key(e);
+                links[fill[row as usize]] = Link { node, edge: e.2, kind: e.3 };
+                fill[row as usize] += 1;
+            }
+            for i in 0..bound {
+                links[start[i]..start[i + 1]].sort_unstable();
+            }
+            (start, links)
+        };
+        let (out_start, out) = rows(|e| (e.0, e.1));
+        let (in_start, inn) = rows(|e| (e.1, e.0));
+        Adjacency { bound, live, out_start, out, in_start, inn, scratch: Default::default() }
+    }
+
+    /// [`shortest_path`] on the projection this was built from.
+    pub fn shortest_path(&self, from: NodeIndex, to: NodeIndex, cfg: &PathConfig) -> Option<Path> {
+        shortest_in(self, from, to, cfg)
+    }
+
+    /// [`distances`] on the projection this was built from.
+    pub fn distances(&self, from: NodeIndex, cfg: &PathConfig) -> Vec<(NodeIndex, usize)> {
+        distances_in(self, from, cfg)
+    }
+
+    /// [`k_shortest_paths`] on the projection this was built from.
+    pub fn k_shortest_paths(&self, from: NodeIndex, to: NodeIndex, k: usize, cfg: &PathConfig) -> Vec<Path> {
+        k_shortest_in(self, from, to, k, cfg)
+    }
+}
+
+/// Where a search finds the edges at a node: the projection itself or an [`Adjacency`].
+trait Links {
+    /// Whether [`Links::links`] gives each node's edges sorted by neighbour, then edge.
+    const SORTED: bool;
+    /// One past the largest node index.
+    fn bound(&self) -> usize;
+    /// Search state to reuse, if this graph keeps some.
+    fn take_scratch(&self) -> Scratch {
+        Scratch::default()
+    }
+    fn give_back(&self, _scratch: Scratch) {}
+    fn contains(&self, n: NodeIndex) -> bool;
+    /// Calls `f(neighbour, edge, kind)` for each edge out of `u` (`outgoing`) or into it.
+    fn links(&self, u: NodeIndex, outgoing: bool, f: impl FnMut(NodeIndex, EdgeIndex, EdgeKind));
+}
+
+impl Links for Projection {
+    const SORTED: bool = false;
+
+    fn bound(&self) -> usize {
+        self.graph.node_bound()
+    }
+
+    fn contains(&self, n: NodeIndex) -> bool {
+        self.graph.contains_node(n)
+    }
+
+    fn links(&self, u: NodeIndex, outgoing: bool, mut f: impl FnMut(NodeIndex, EdgeIndex, EdgeKind)) {
+        if outgoing {
+            for e in self.graph.edges_directed(u, Direction::Outgoing) {
+                f(e.target(), e.id(), e.weight().kind);
+            }
+        } else {
+            for e in self.graph.edges_directed(u, Direction::Incoming) {
+                f(e.source(), e.id(), e.weight().kind);
+            }
+        }
+    }
+}
+
+impl Links for Adjacency {
+    const SORTED: bool = true;
+
+    fn bound(&self) -> usize {
+        self.bound
+    }
+
+    fn take_scratch(&self) -> Scratch {
+        let pooled = self.scratch.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        pooled.unwrap_or_else(|| Scratch::dense(self.bound))
+    }
+
+    fn give_back(&self, scratch: Scratch) {
+        self.scratch.lock().unwrap_or_else(|e| e.into_inner()).push(scratch);
+    }
+
+    fn contains(&self, n: NodeIndex) -> bool {
+        self.live.get(n.index()).copied().unwrap_or(false)
+    }
+
+    fn links(&self, u: NodeIndex, outgoing: bool, mut f: impl FnMut(NodeIndex, EdgeIndex, EdgeKind)) {
+        let i = u.index();
+        if i >= self.bound {
+            return;
+        }
+        let (start, links) = if outgoing { (&self.out_start, &self.out) } else { (&self.in_start, &self.inn) };
+        for l in &links[start[i]..start[i + 1]] {
+            f(NodeIndex::new(l.node as usize), EdgeIndex::new(l.edge as usize), l.kind);
+        }
+    }
+}
+
+fn shortest_in(g: &impl Links, from: NodeIndex, to: NodeIndex, cfg: &PathConfig) -> Option<Path> {
+    if !g.contains(from) || !g.contains(to) {
+        return None;
+    }
+    Walker::new(g, cfg).bfs(from, to, &HashSet::new(), &HashSet::new(), cfg.max_hops.unwrap_or(usize::MAX))
+}
+
+fn distances_in(g: &impl Links, from: NodeIndex, cfg: &PathConfig) -> Vec<(NodeIndex, usize)> {
+    if !g.contains(from) {
         return Vec::new();
     }
-    let allowed = |e: &petgraph::stable_graph::EdgeReference<'_, crate::graph::Edge>| {
-        cfg.kinds.is_empty() || cfg.kinds.contains(&e.weight().kind)
-    };
     let limit = cfg.max_hops.unwrap_or(usize::MAX);
-    let mut seen = vec![false; p.graph.node_bound()];
+    // Dense: a full search reaches a large part of the graph.
+    let mut seen = vec![false; g.bound()];
     seen[from.index()] = true;
     let mut order = vec![(from, 0)];
     let (mut level, mut next) = (vec![from], Vec::new());
@@ -76,16 +243,19 @@ pub fn distances(p: &Projection, from: NodeIndex, cfg: &PathConfig) -> Vec<(Node
     while !level.is_empty() && d < limit {
         d += 1;
         for &u in &level {
-            let out = p.graph.edges_directed(u, Direction::Outgoing).filter(allowed).map(|e| e.target());
-            let back = (!cfg.directed)
-                .then(|| p.graph.edges_directed(u, Direction::Incoming).filter(allowed).map(|e| e.source()));
-            for v in out.chain(back.into_iter().flatten()) {
-                if !seen[v.index()] {
+            let mut visit = |v: NodeIndex, _: EdgeIndex, kind: EdgeKind| {
+                if super::kind_allowed(&cfg.kinds, kind) && !seen[v.index()] {
                     seen[v.index()] = true;
                     next.push(v);
                 }
+            };
+            g.links(u, true, &mut visit);
+            if !cfg.directed {
+                g.links(u, false, &mut visit);
             }
         }
+        // Each level in node order, so the answer does not depend on the order edges are stored in.
+        next.sort_unstable();
         order.extend(next.iter().map(|&v| (v, d)));
         std::mem::swap(&mut level, &mut next);
         next.clear();
@@ -93,17 +263,15 @@ pub fn distances(p: &Projection, from: NodeIndex, cfg: &PathConfig) -> Vec<(Node
     order
 }
 
-/// Up to `k` loopless paths from `from` to `to`, shortest first (Yen's algorithm); paths of equal length are
-/// ordered by their node sequence. Empty when there is no path or either node is unknown.
-pub fn k_shortest_paths(p: &Projection, from: NodeIndex, to: NodeIndex, k: usize, cfg: &PathConfig) -> Vec<Path> {
+fn k_shortest_in(g: &impl Links, from: NodeIndex, to: NodeIndex, k: usize, cfg: &PathConfig) -> Vec<Path> {
     if k == 0 {
         return Vec::new();
     }
-    let Some(first) = shortest_path(p, from, to, cfg) else {
+    let Some(first) = shortest_in(g, from, to, cfg) else {
         return Vec::new();
     };
     let limit = cfg.max_hops.unwrap_or(usize::MAX);
-    let mut walker = Walker::new(p, cfg);
+    let mut walker = Walker::new(g, cfg);
     let mut found = vec![first];
     let mut found_keys: HashSet<Vec<NodeIndex>> = HashSet::from([path_nodes(from, &found[0])]);
     // Candidates keyed by (length, node sequence): the first key is the next path.
@@ -150,72 +318,151 @@ pub fn k_shortest_paths(p: &Projection, from: NodeIndex, to: NodeIndex, k: usize
 /// The path is then rebuilt greedily from the source, always stepping to the lowest-indexed neighbour that still
 /// lies on a shortest path, which yields the same path as a plain breadth-first search with sorted neighbours (the
 /// lexicographically smallest node sequence) at a fraction of the cost on large graphs.
-struct Walker<'a> {
-    p: &'a Projection,
+///
+/// On the projection the search state lives in hash maps keyed by node: a search between two nodes of a large graph
+/// touches a small part of it, and arrays over every node would cost more to allocate and fault in than the search
+/// itself. An [`Adjacency`] keeps such arrays between searches instead.
+struct Walker<'a, G: Links> {
+    g: &'a G,
     cfg: &'a PathConfig,
-    /// Search number; a node belongs to a side (or is marked) when its stamp equals it.
-    generation: u32,
-    seen_s: Vec<u32>,
-    dist_s: Vec<u32>,
-    seen_t: Vec<u32>,
-    dist_t: Vec<u32>,
-    /// Nodes on some shortest path, set while rebuilding.
-    marked: Vec<u32>,
+    state: Scratch,
     buf: Vec<Hop>,
 }
 
-impl<'a> Walker<'a> {
-    fn new(p: &'a Projection, cfg: &'a PathConfig) -> Walker<'a> {
-        Walker {
-            p,
-            cfg,
-            generation: 0,
-            seen_s: Vec::new(),
-            dist_s: Vec::new(),
-            seen_t: Vec::new(),
-            dist_t: Vec::new(),
-            marked: Vec::new(),
-            buf: Vec::new(),
+impl<G: Links> Drop for Walker<'_, G> {
+    fn drop(&mut self) {
+        self.g.give_back(std::mem::take(&mut self.state));
+    }
+}
+
+/// The state of one search: distances from the source side and to the target side, and the nodes marked as lying
+/// on a shortest path.
+#[derive(Debug, Default)]
+struct Scratch {
+    dist_s: NodeValues,
+    dist_t: NodeValues,
+    marked: NodeValues,
+}
+
+impl Scratch {
+    fn dense(bound: usize) -> Scratch {
+        Scratch { dist_s: NodeValues::dense(bound), dist_t: NodeValues::dense(bound), marked: NodeValues::dense(bound) }
+    }
+
+    fn clear(&mut self) {
+        self.dist_s.clear();
+        self.dist_t.clear();
+        self.marked.clear();
+    }
+}
+
+/// A value per node for the current search: a hash map (cheap to create, for one search), or arrays over every
+/// node where an entry counts only if its stamp is the current search number (for searches repeated on one graph).
+#[derive(Debug)]
+enum NodeValues {
+    Sparse(FastMap<NodeIndex, u32>),
+    Dense { stamp: Vec<u32>, value: Vec<u32>, search: u32 },
+}
+
+impl Default for NodeValues {
+    fn default() -> NodeValues {
+        NodeValues::Sparse(FastMap::default())
+    }
+}
+
+impl NodeValues {
+    fn dense(bound: usize) -> NodeValues {
+        NodeValues::Dense { stamp: vec![0; bound], value: vec![0; bound], search: 1 }
+    }
+
+    fn get(&self, n: NodeIndex) -> Option<u32> {
+        match self {
+            NodeValues::Sparse(m) => m.get(&n).copied(),
+            NodeValues::Dense { stamp, value, search } => {
+                (stamp.get(n.index()) == Some(search)).then(|| value[n.index()])
+            }
         }
+    }
+
+    fn contains(&self, n: NodeIndex) -> bool {
+        self.get(n).is_some()
+    }
+
+    fn insert(&mut self, n: NodeIndex, v: u32) {
+        match self {
+            NodeValues::Sparse(m) => {
+                m.insert(n, v);
+            }
+            NodeValues::Dense { stamp, value, search } => {
+                if let Some(s) = stamp.get_mut(n.index()) {
+                    *s = *search;
+                    value[n.index()] = v;
+                }
+            }
+        }
+    }
+
+    fn clear(&mut self) {
+        match self {
+            NodeValues::Sparse(m) => m.clear(),
+            NodeValues::Dense { stamp, search, .. } => {
+                if *search == u32::MAX {
+                    stamp.fill(0);
+                    *search = 0;
+                }
+                *search += 1;
+            }
+        }
+    }
+}
+
+impl<'a, G: Links> Walker<'a, G> {
+    fn new(g: &'a G, cfg: &'a PathConfig) -> Walker<'a, G> {
+        Walker { g, cfg, state: g.take_scratch(), buf: Vec::new() }
     }
 
     /// The hops out of `u`: one per neighbour (lowest edge index, forward first), sorted by neighbour.
     fn steps(&self, u: NodeIndex, out: &mut Vec<Hop>) {
         out.clear();
-        let allowed = |k: EdgeKind| super::kind_allowed(&self.cfg.kinds, k);
-        for e in self.p.graph.edges_directed(u, Direction::Outgoing) {
-            if e.target() != u && allowed(e.weight().kind) {
-                out.push(Hop { edge: e.id(), from: u, to: e.target(), forward: true });
+        let kinds = &self.cfg.kinds;
+        self.g.links(u, true, |to, edge, kind| {
+            if to != u && super::kind_allowed(kinds, kind) {
+                out.push(Hop { edge, from: u, to, forward: true });
             }
-        }
+        });
         if !self.cfg.directed {
-            for e in self.p.graph.edges_directed(u, Direction::Incoming) {
-                if e.source() != u && allowed(e.weight().kind) {
-                    out.push(Hop { edge: e.id(), from: u, to: e.source(), forward: false });
+            self.g.links(u, false, |to, edge, kind| {
+                if to != u && super::kind_allowed(kinds, kind) {
+                    out.push(Hop { edge, from: u, to, forward: false });
                 }
-            }
+            });
         }
-        out.sort_unstable_by_key(|h| (h.to, !h.forward, h.edge));
+        // Sorted rows walked forward only are already in this order.
+        if !(G::SORTED && self.cfg.directed) {
+            out.sort_unstable_by_key(|h| (h.to, !h.forward, h.edge));
+        }
         out.dedup_by_key(|h| h.to);
     }
 
     /// The nodes with a hop to `v` (the reverse of [`Walker::steps`]), sorted.
     fn sources(&self, v: NodeIndex, out: &mut Vec<NodeIndex>) {
         out.clear();
-        let allowed = |k: EdgeKind| super::kind_allowed(&self.cfg.kinds, k);
-        for e in self.p.graph.edges_directed(v, Direction::Incoming) {
-            if e.source() != v && allowed(e.weight().kind) {
-                out.push(e.source());
+        let kinds = &self.cfg.kinds;
+        self.g.links(v, false, |from, _, kind| {
+            if from != v && super::kind_allowed(kinds, kind) {
+                out.push(from);
             }
-        }
+        });
         if !self.cfg.directed {
-            for e in self.p.graph.edges_directed(v, Direction::Outgoing) {
-                if e.target() != v && allowed(e.weight().kind) {
-                    out.push(e.target());
+            self.g.links(v, true, |from, _, kind| {
+                if from != v && super::kind_allowed(kinds, kind) {
+                    out.push(from);
                 }
-            }
+            });
         }
-        out.sort_unstable();
+        if !(G::SORTED && self.cfg.directed) {
+            out.sort_unstable();
+        }
         out.dedup();
     }
 
@@ -232,20 +479,10 @@ impl<'a> Walker<'a> {
         if src == dst {
             return Some(Vec::new());
         }
-        let bound = self.p.graph.node_bound();
-        if self.seen_s.len() < bound || self.generation == u32::MAX {
-            for v in [&mut self.seen_s, &mut self.dist_s, &mut self.seen_t, &mut self.dist_t, &mut self.marked] {
-                *v = vec![0; bound];
-            }
-            self.generation = 0;
-        }
-        self.generation += 1;
-        let g = self.generation;
+        self.state.clear();
         let barred_step = |u: NodeIndex, v: NodeIndex| u == src && barred_first.contains(&v);
-        self.seen_s[src.index()] = g;
-        self.dist_s[src.index()] = 0;
-        self.seen_t[dst.index()] = g;
-        self.dist_t[dst.index()] = 0;
+        self.state.dist_s.insert(src, 0);
+        self.state.dist_t.insert(dst, 0);
         let (mut front_s, mut front_t) = (vec![src], vec![dst]);
         let (mut a, mut b) = (0usize, 0usize);
         let mut meet: Vec<NodeIndex> = Vec::new();
@@ -263,13 +500,12 @@ impl<'a> Walker<'a> {
                     self.steps(u, &mut hops);
                     for h in &hops {
                         let v = h.to;
-                        if self.seen_s[v.index()] == g || barred_nodes.contains(&v) || barred_step(u, v) {
+                        if self.state.dist_s.contains(v) || barred_nodes.contains(&v) || barred_step(u, v) {
                             continue;
                         }
-                        self.seen_s[v.index()] = g;
-                        self.dist_s[v.index()] = a as u32;
+                        self.state.dist_s.insert(v, a as u32);
                         next.push(v);
-                        if self.seen_t[v.index()] == g {
+                        if self.state.dist_t.contains(v) {
                             meet.push(v);
                         }
                     }
@@ -280,13 +516,12 @@ impl<'a> Walker<'a> {
                 for &w in &front_t {
                     self.sources(w, &mut nodes);
                     for &u in &nodes {
-                        if self.seen_t[u.index()] == g || barred_nodes.contains(&u) || barred_step(u, w) {
+                        if self.state.dist_t.contains(u) || barred_nodes.contains(&u) || barred_step(u, w) {
                             continue;
                         }
-                        self.seen_t[u.index()] = g;
-                        self.dist_t[u.index()] = b as u32;
+                        self.state.dist_t.insert(u, b as u32);
                         next.push(u);
-                        if self.seen_s[u.index()] == g {
+                        if self.state.dist_s.contains(u) {
                             meet.push(u);
                         }
                     }
@@ -298,10 +533,10 @@ impl<'a> Walker<'a> {
         // shortest paths: towards the source along decreasing source distance, towards the target along
         // decreasing target distance.
         let total = a + b;
-        let on_s = |w: &Walker, v: NodeIndex, d: usize| w.seen_s[v.index()] == g && w.dist_s[v.index()] as usize == d;
-        let on_t = |w: &Walker, v: NodeIndex, d: usize| w.seen_t[v.index()] == g && w.dist_t[v.index()] as usize == d;
+        let on_s = |w: &Self, v: NodeIndex, d: usize| w.state.dist_s.get(v).is_some_and(|x| x as usize == d);
+        let on_t = |w: &Self, v: NodeIndex, d: usize| w.state.dist_t.get(v).is_some_and(|x| x as usize == d);
         for &m in &meet {
-            self.marked[m.index()] = g;
+            self.state.marked.insert(m, 1);
         }
         let mut level = meet.clone();
         for i in (1..=a).rev() {
@@ -309,8 +544,8 @@ impl<'a> Walker<'a> {
             for &v in &level {
                 self.sources(v, &mut nodes);
                 for &u in &nodes {
-                    if on_s(self, u, i - 1) && self.marked[u.index()] != g && !barred_step(u, v) {
-                        self.marked[u.index()] = g;
+                    if on_s(self, u, i - 1) && !self.state.marked.contains(u) && !barred_step(u, v) {
+                        self.state.marked.insert(u, 1);
                         prev.push(u);
                     }
                 }
@@ -324,8 +559,8 @@ impl<'a> Walker<'a> {
                 self.steps(u, &mut hops);
                 for h in &hops {
                     let v = h.to;
-                    if on_t(self, v, total - i - 1) && self.marked[v.index()] != g && !barred_step(u, v) {
-                        self.marked[v.index()] = g;
+                    if on_t(self, v, total - i - 1) && !self.state.marked.contains(v) && !barred_step(u, v) {
+                        self.state.marked.insert(v, 1);
                         next.push(v);
                     }
                 }
@@ -341,7 +576,7 @@ impl<'a> Walker<'a> {
                 .iter()
                 .find(|h| {
                     let v = h.to;
-                    self.marked[v.index()] == g
+                    self.state.marked.contains(v)
                         && !barred_step(u, v)
                         && if i < a { on_s(self, v, i + 1) } else { on_t(self, v, total - i - 1) }
                 })
@@ -432,6 +667,26 @@ mod tests {
     }
 
     #[test]
+    fn flat_lists_skip_removed_nodes_and_edges() {
+        // Remove c (so a reaches d only through b) and the a -> d stake: both searches must agree on what is left.
+        let mut p = diamond();
+        let c = ix(&p, "c");
+        p.graph.remove_node(c);
+        let stake = p.graph.find_edge(ix(&p, "a"), ix(&p, "d")).expect("stake edge");
+        p.graph.remove_edge(stake);
+        let adj = Adjacency::new(&p);
+        let cfg = PathConfig::default();
+        let (a, e) = (ix(&p, "a"), ix(&p, "e"));
+        let want = shortest_path(&p, a, e, &cfg).expect("a path remains");
+        assert_eq!(show(&p, a, &want), "a>b>d>e");
+        assert_eq!(adj.shortest_path(a, e, &cfg), Some(want));
+        assert_eq!(adj.distances(a, &cfg), distances(&p, a, &cfg));
+        assert_eq!(adj.shortest_path(a, c, &cfg), None);
+        assert_eq!(adj.distances(c, &cfg), Vec::new());
+        assert_eq!(adj.shortest_path(a, NodeIndex::new(999), &cfg), None);
+    }
+
+    #[test]
     fn parallel_edges_collapse_to_the_lowest_index() {
         let p = diamond();
         let path = shortest_path(&p, ix(&p, "a"), ix(&p, "b"), &cfg(&[], true, None)).unwrap();
@@ -462,7 +717,7 @@ mod tests {
         let got = distances(&p, ix(&p, from), &cfg);
         // Breadth-first order: the start first, distances never decreasing.
         assert_eq!(got.first().map(|(n, d)| (p.graph[*n].iri.as_str(), *d)), Some((from, 0)));
-        assert!(got.windows(2).all(|w| w[0].1 <= w[1].1), "{got:?}");
+        assert!(got.windows(2).all(|w| w[0].1 < w[1].1 || (w[0].1 == w[1].1 && w[0].0 < w[1].0)), "{got:?}");
         let mut named: Vec<(&str, usize)> = got.iter().map(|(n, d)| (p.graph[*n].iri.as_str(), *d)).collect();
         named.sort();
         assert_eq!(named, expected, "from {from}, {cfg:?}");
@@ -637,6 +892,11 @@ mod tests {
             if let (Some(s), Some(first)) = (&shortest, ks.first()) {
                 prop_assert_eq!(s, first);
             }
+            // The flat lists give the very same answers, hop for hop.
+            let adj = Adjacency::new(&p);
+            prop_assert_eq!(adj.shortest_path(from, to, &c.cfg), shortest);
+            prop_assert_eq!(adj.k_shortest_paths(from, to, c.k, &c.cfg), ks);
+            prop_assert_eq!(adj.distances(from, &c.cfg), distances(&p, from, &c.cfg));
         }
 
         #[test]

@@ -301,10 +301,11 @@ pub fn find_paths(p: &Projection, a: &PathArgs) -> Result<(Vec<paths::Path>, Nod
     let to = resolve(p, a.to)?;
     let cfg =
         paths::PathConfig { kinds: kinds(a.via, &EdgeKind::relational())?, directed: a.directed, max_hops: a.max_hops };
+    // One search walks the projection; Yen's k shortest runs many, which pay for building the flat adjacency.
     let found = if a.k <= 1 {
         paths::shortest_path(p, from, to, &cfg).into_iter().collect()
     } else {
-        paths::k_shortest_paths(p, from, to, a.k, &cfg)
+        paths::Adjacency::new(p).k_shortest_paths(from, to, a.k, &cfg)
     };
     Ok((found, from, to))
 }

@@ -512,7 +512,7 @@ fn requested_map(app: &App, g: &GraphState, req: &Request, legend: bool) -> Resu
         "path" => {
             let (from, to) = (entity("from")?, entity("to")?);
             let cfg = paths::PathConfig { kinds: EdgeKind::relational(), ..Default::default() };
-            let found = paths::k_shortest_paths(p, from, to, 3, &cfg);
+            let found = g.adjacency.k_shortest_paths(from, to, 3, &cfg);
             if found.is_empty() {
                 return Err(Error::Entity(format!("No path links {} and {}", p.graph[from].label, p.graph[to].label)));
             }

@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
+use crate::analytics::paths::Adjacency;
 use crate::analytics::search::SearchIndex;
 use crate::error::{Error, Result};
 use crate::graph::Projection;
@@ -160,11 +161,13 @@ impl Response {
     }
 }
 
-/// The graph side of the store at one generation: the projection and its search index.
+/// The graph side of the store at one generation: the projection, its search index and the flat adjacency the path
+/// searches use.
 pub struct GraphState {
     pub generation: String,
     pub projection: Projection,
     pub index: SearchIndex,
+    pub adjacency: Adjacency,
 }
 
 /// A running server's state: the store, its projection, the limits, and the count of requests in flight.
@@ -242,7 +245,7 @@ impl App {
         Ok(Arc::clone(&guard.1))
     }
 
-    /// The projection and search index of the store as it is now, built once per generation.
+    /// The projection, search index and path adjacency of the store as it is now, built once per generation.
     pub fn graph(&self) -> Result<Arc<GraphState>> {
         let kg = self.kg()?;
         let generation = kg.generation();
@@ -252,7 +255,8 @@ impl App {
         }
         let (projection, _) = project::projection(&kg)?;
         let index = SearchIndex::new(&projection);
-        let state = Arc::new(GraphState { generation, projection, index });
+        let adjacency = Adjacency::new(&projection);
+        let state = Arc::new(GraphState { generation, projection, index, adjacency });
         *cached = Some(Arc::clone(&state));
         Ok(state)
     }

@@ -6,6 +6,8 @@
 # (rounds → mv:Investment, ex:amount → mv:amountUSD whatever the currency: a timing fixture, not data).
 # With VIRTUOSO=1 the same SPARQL also runs on a private Virtuoso (../shared/peers/virtuoso.sh: installed if
 # missing, started on 127.0.0.1 under WORKDIR/virt, loaded with the same file, queried over HTTP, stopped at the end).
+# With SERVE=1 the same questions are also asked of a warm `mvkg serve` on the same store (its /api/rank and
+# /api/coinvest routes, timed by curl's own clock over RUNS requests after one warm-up request).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 W=${1:?usage: bench_questions.sh WORKDIR [TRIPLES]}
@@ -60,6 +62,15 @@ if [ "${VIRTUOSO:-0}" = 1 ]; then
   printf '%s\n' "$top_sparql" > "$W/top.rq"
   printf '%s\n' "$co_sparql" > "$W/co.rq"
 fi
+served=""
+if [ "${SERVE:-0}" = 1 ]; then
+  port=${SERVE_PORT:-7979}
+  "$MVKG" --store "$W/mvq" --quiet serve --bind "127.0.0.1:$port" > "$W/serve.log" 2>&1 &
+  served=$!
+  trap '[ -n "$served" ] && kill "$served" 2>/dev/null; [ -n "$virt" ] && "$PEERS/virtuoso.sh" stop "$virt" >&2' EXIT
+  for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/api/search?q=c0" > /dev/null && break; sleep 0.1; done
+fi
+curl_ms() { curl -sf -o /dev/null -w '%{time_total}\n' "$1" | awk '{ printf "%.2f\n", $1 * 1000 }'; }
 for q in top co; do
   a=(); b=()
   for r in $(seq "$RUNS"); do
@@ -76,6 +87,13 @@ for q in top co; do
     # A warm server: the runs after the first are answered from its buffers (median over RUNS).
     v=$("$PEERS/virtuoso.sh" query "$virt" "$W/$q.rq" -n "$RUNS" | sed -n 's/.* median_ms=\([0-9.]*\).*/\1/p')
     line="$line virtuoso_http_median_ms=$v"
+  fi
+  if [ -n "$served" ]; then
+    if [ $q = top ]; then url="http://127.0.0.1:$port/api/rank?by=capital&top=20"; else url="http://127.0.0.1:$port/api/coinvest?entity=ex%3Ac0"; fi
+    url=${url/ex%3Ac0/%3Chttp%3A%2F%2Fexample.org%2Fkg%2Fc0%3E}
+    curl -sf -o /dev/null "$url"
+    s=(); for r in $(seq "$RUNS"); do s+=("$(curl_ms "$url")"); done
+    line="$line mvkg_serve_http_median_ms=$(printf '%s\n' "${s[@]}" | median)"
   fi
   echo "$line"
 done

@@ -574,3 +574,55 @@ fn a_read_only_server_sees_what_another_process_loads() {
     mvkg(&store).args(["--quiet", "load", "--graph", "https://example.org/src/extra2"]).arg(&file).assert().success();
     assert!(get(&app, "/search?q=brand-new").body_text().contains("Brand-new Metaverse Co"));
 }
+
+#[test]
+fn the_api_answers_the_analyst_questions_like_the_command_line() {
+    let app = read_only();
+    let cli = |args: &[&str]| -> serde_json::Value {
+        let out = mvkg(bundled()).args(args).args(["--format", "json"]).output().expect("mvkg runs");
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("JSON from the command line")
+    };
+    let api = |target: &str| -> serde_json::Value {
+        let r = get(app, target);
+        assert_eq!(r.status, 200, "{target}: {}", r.body_text());
+        assert_eq!(r.header_value("content-type"), Some("application/json"), "{target}");
+        assert_eq!(r.header_value("access-control-allow-origin"), Some("*"), "{target}");
+        serde_json::from_slice(&r.body).expect("JSON from the API")
+    };
+    let cases: [(&str, &[&str]); 6] = [
+        ("/api/rank?by=capital&top=10", &["rank", "--by", "capital", "--top", "10"]),
+        ("/api/rank?top=5&type=investor", &["rank", "--by", "capital", "--top", "5", "--type", "investor"]),
+        ("/api/rank?by=degree&top=5&type=Company", &["rank", "--by", "degree", "--top", "5", "--type", "Company"]),
+        ("/api/rank?by=pagerank&top=5", &["rank", "--by", "pagerank", "--top", "5"]),
+        ("/api/coinvest?entity=SoftBank%20Vision%20Fund%202", &["coinvest", "SoftBank Vision Fund 2"]),
+        ("/api/search?q=naver&limit=5", &["search", "naver", "--limit", "5"]),
+    ];
+    for (target, args) in cases {
+        assert_eq!(api(target), cli(args), "{target}");
+    }
+    // Exact values on the bundled data: the largest attributed capital, and a co-investor with its shared deals.
+    let top = api("/api/rank?by=capital&top=1");
+    assert_eq!(top[0]["label"], "Public Investment Fund");
+    assert_eq!((top[0]["rounds"].as_u64(), top[0]["deals_led"].as_u64()), (Some(4), Some(2)));
+    let co = api("/api/coinvest?entity=mvd:softbank-vision-fund-2");
+    assert!(co.as_array().is_some_and(|a| !a.is_empty()), "{co}");
+    assert!(co[0]["deals"].as_array().is_some_and(|d| d.len() == co[0]["shared"].as_u64().unwrap() as usize));
+
+    for (target, status, says) in [
+        ("/api/coinvest", 400, "`entity` is required"),
+        ("/api/coinvest?entity=Nobody%20At%20All", 404, "No entity is named"),
+        ("/api/rank?by=fame", 400, "`by` is capital, degree or pagerank"),
+        ("/api/rank?type=planet", 400, "Unknown type `planet`"),
+        ("/api/rank?top=-1", 400, "`top` takes a whole number"),
+        ("/api/search", 400, "`q` is required"),
+        ("/api/nothing", 404, "No API route `/api/nothing`"),
+    ] {
+        let r = get(app, target);
+        assert_eq!(r.status, status, "{target}: {}", r.body_text());
+        let body: serde_json::Value = serde_json::from_slice(&r.body).expect("errors are JSON");
+        assert!(body["error"].as_str().is_some_and(|e| e.contains(says)), "{target}: {body}");
+    }
+    let post = handle(app, &Request::post("/api/rank", "application/x-www-form-urlencoded", b"by=capital".to_vec()));
+    assert_eq!(post.status, 405);
+}

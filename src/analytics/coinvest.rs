@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use petgraph::stable_graph::NodeIndex;
 use serde::Serialize;
 
-use super::deals::{Deals, NodeTable};
+use super::deals::{Deals, View};
 use super::NodeRef;
 use crate::graph::{EdgeKind, Projection};
 
@@ -46,44 +46,41 @@ pub fn coinvestors(p: &Projection, entity: NodeIndex) -> Vec<CoInvestor> {
     coinvestors_of(&Deals::of(p, is_deal), p, entity.index())
 }
 
-/// [`coinvestors`] over a deal table of [`DEAL_KINDS`] edges and the nodes it points to: the same answer from a
-/// [`Projection`] or from a persisted projection's columns.
-pub fn coinvestors_of(deals: &Deals<'_>, nodes: &impl NodeTable, entity: usize) -> Vec<CoInvestor> {
-    if !nodes.has(entity) {
+/// [`coinvestors`] over a deal table of [`DEAL_KINDS`] edges and a view of the rest: the same answer from a
+/// [`Projection`] or from a persisted projection's columns, with or without the table's index.
+pub fn coinvestors_of(deals: &Deals, view: &impl View, entity: usize) -> Vec<CoInvestor> {
+    if !view.has(entity) {
         return Vec::new();
     }
     // The entity's rounds that have an event, each with the investee of its first (lowest-indexed) edge in it.
-    let mut own: Vec<Option<u32>> = vec![None; deals.rounds];
-    let mut any = false;
-    for d in &deals.deals {
-        if d.investor as usize == entity && d.event.is_some() && is_deal(d.kind) && own[d.round as usize].is_none() {
-            own[d.round as usize] = Some(d.target);
-            any = true;
+    let mut own: BTreeMap<u32, u32> = BTreeMap::new();
+    for d in deals.of_investor(entity) {
+        if d.has_event && is_deal(d.kind) {
+            own.entry(d.round).or_insert(d.target);
         }
     }
-    if !any {
+    if own.is_empty() {
         return Vec::new();
     }
     // Every edge of those rounds: who else joined, and the round's event, earliest date and largest amount.
-    struct Round<'a> {
-        event: &'a str,
+    struct Round<'v> {
+        edge: u32,
         others: BTreeSet<u32>,
-        date: Option<&'a str>,
+        date: Option<&'v str>,
         amount: Option<f64>,
     }
-    let mut rounds: BTreeMap<u32, Round<'_>> = BTreeMap::new();
-    for d in &deals.deals {
-        let (Some(event), true) = (d.event, is_deal(d.kind)) else {
-            continue;
-        };
-        if own[d.round as usize].is_none() {
+    let rounds: Vec<u32> = own.keys().copied().collect();
+    let mut found: BTreeMap<u32, Round<'_>> = BTreeMap::new();
+    for d in deals.of_rounds(&rounds) {
+        if !d.has_event || !is_deal(d.kind) {
             continue;
         }
-        let r = rounds.entry(d.round).or_insert(Round { event, others: BTreeSet::new(), date: None, amount: None });
+        let r =
+            found.entry(d.round).or_insert(Round { edge: d.edge, others: BTreeSet::new(), date: None, amount: None });
         if d.investor as usize != entity {
             r.others.insert(d.investor);
         }
-        if let Some(x) = d.date {
+        if let Some(x) = view.date(d.edge) {
             r.date = Some(r.date.map_or(x, |y| y.min(x)));
         }
         if let Some(a) = d.amount_usd {
@@ -91,14 +88,14 @@ pub fn coinvestors_of(deals: &Deals<'_>, nodes: &impl NodeTable, entity: usize) 
         }
     }
     let mut per: BTreeMap<u32, Vec<SharedDeal>> = BTreeMap::new();
-    for (round, r) in &rounds {
+    for (round, r) in &found {
         if r.others.is_empty() {
             continue;
         }
-        let investee = own[*round as usize].map_or(entity, |t| t as usize);
+        let investee = own.get(round).map_or(entity, |&t| t as usize);
         let deal = SharedDeal {
-            event: r.event.to_owned(),
-            investee: nodes.node_ref(investee),
+            event: view.event(r.edge).unwrap_or_default().to_owned(),
+            investee: view.node_ref(investee),
             date: r.date.map(str::to_owned),
             amount_usd: r.amount,
         };
@@ -117,7 +114,7 @@ pub fn coinvestors_of(deals: &Deals<'_>, nodes: &impl NodeTable, entity: usize) 
                     &b.event,
                 ))
             });
-            CoInvestor { investor: nodes.node_ref(o as usize), shared: deals.len(), deals }
+            CoInvestor { investor: view.node_ref(o as usize), shared: deals.len(), deals }
         })
         .collect();
     out.sort_by(|a, b| {

@@ -1,12 +1,14 @@
-//! The deal edges of a projection as one flat table, and the node facts the investment questions print.
+//! The deal edges of a projection as one flat table, and what the investment questions read of the rest.
 //!
 //! The capital ranking and the co-investor list read a handful of fields of a few kinds of edges: who invested,
-//! in which round, how much, whether they led. [`Deals`] is that table, numbered by round, and [`NodeTable`] is the
-//! little they need to know about nodes (names, kind, types). Both can be taken from a [`Projection`] in memory
-//! or straight from the columns of a persisted one ([`Columns`]) without building the graph, which is what makes
-//! these questions cheap from a cold process; the answers are the same either way (tested).
+//! in which round, how much, whether they led. [`Deals`] is that table, numbered by round, and [`View`] is the
+//! little else they need (node names, kind and types; the event IRI and date of an edge). Both can be taken from a
+//! [`Projection`] in memory or straight from the columns of a persisted one ([`Columns`]) without building the
+//! graph, which is what makes these questions cheap from a cold process; the answers are the same either way
+//! (tested). A long-lived process (the server) keeps an [`Deals::indexed`] table, which finds an investor's rounds
+//! and a round's investors without scanning.
 
-use petgraph::stable_graph::NodeIndex;
+use petgraph::stable_graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 
 use super::FastMap;
@@ -15,7 +17,7 @@ use crate::graph::{EdgeKind, NodeKind, Projection};
 
 /// One deal edge: an investor's part in a round.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Deal<'a> {
+pub struct Deal {
     pub kind: EdgeKind,
     /// Node index of the investor (the edge's source).
     pub investor: u32,
@@ -24,23 +26,54 @@ pub struct Deal<'a> {
     /// The round, numbered from 0 in order of first appearance: the edges of one event share it, an edge without
     /// an event is a round of its own.
     pub round: u32,
-    pub event: Option<&'a str>,
-    pub date: Option<&'a str>,
+    /// The edge, for [`View::event`] and [`View::date`].
+    pub edge: u32,
+    /// Whether the edge belongs to an event (only such rounds can be shared).
+    pub has_event: bool,
     pub amount_usd: Option<f64>,
     pub lead: bool,
 }
 
 /// The deal edges of chosen kinds, in edge index order.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Deals<'a> {
-    pub deals: Vec<Deal<'a>>,
+pub struct Deals {
+    pub deals: Vec<Deal>,
     /// Number of rounds: every [`Deal::round`] is below it.
     pub rounds: usize,
+    index: Option<Index>,
 }
 
-impl<'a> Deals<'a> {
+/// Positions in [`Deals::deals`] grouped by investor and by round (each group in deal order).
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Index {
+    investor_start: Vec<usize>,
+    by_investor: Vec<u32>,
+    round_start: Vec<usize>,
+    by_round: Vec<u32>,
+}
+
+/// Groups `0..n` by `key` (below `groups`): (start of each group, members in order).
+fn group(n: usize, groups: usize, key: impl Fn(usize) -> usize) -> (Vec<usize>, Vec<u32>) {
+    let mut start = vec![0usize; groups + 1];
+    for i in 0..n {
+        start[key(i) + 1] += 1;
+    }
+    for g in 0..groups {
+        start[g + 1] += start[g];
+    }
+    let mut fill = start.clone();
+    let mut members = vec![0u32; n];
+    for i in 0..n {
+        let k = key(i);
+        members[fill[k]] = i as u32;
+        fill[k] += 1;
+    }
+    (start, members)
+}
+
+impl Deals {
     /// The edges of `p` whose kind `keep` accepts.
-    pub fn of(p: &'a Projection, keep: impl Fn(EdgeKind) -> bool) -> Deals<'a> {
+    pub fn of(p: &Projection, keep: impl Fn(EdgeKind) -> bool) -> Deals {
         let mut ids: FastMap<&str, u32> = FastMap::default();
         let mut rounds = 0u32;
         let mut deals = Vec::new();
@@ -64,22 +97,22 @@ impl<'a> Deals<'a> {
                 investor: e.source().index() as u32,
                 target: e.target().index() as u32,
                 round,
-                event: w.event.as_deref(),
-                date: w.date.as_deref(),
+                edge: e.id().index() as u32,
+                has_event: w.event.is_some(),
                 amount_usd: w.amount_usd,
                 lead: w.lead,
             });
         }
-        Deals { deals, rounds: rounds as usize }
+        Deals { deals, rounds: rounds as usize, index: None }
     }
 
     /// The same table read from a persisted projection's columns: rounds are numbered by the event's id in the
     /// file's string table (ids are unique per string), so no IRI is hashed or copied.
-    pub fn from_columns(c: &Columns<'a>, keep: impl Fn(EdgeKind) -> bool + 'a) -> Deals<'a> {
+    pub fn from_columns(c: &Columns<'_>, keep: impl Fn(EdgeKind) -> bool + 'static) -> Deals {
         let mut ids = vec![u32::MAX; c.string_count()];
         let mut rounds = 0u32;
         let mut deals = Vec::new();
-        for e in c.edges(keep) {
+        for (edge, e) in c.edges(keep) {
             let round = match e.event_id {
                 Some(id) => {
                     let slot = &mut ids[id as usize];
@@ -99,18 +132,67 @@ impl<'a> Deals<'a> {
                 investor: e.source,
                 target: e.target,
                 round,
-                event: e.event,
-                date: e.date,
+                edge: edge as u32,
+                has_event: e.event_id.is_some(),
                 amount_usd: e.amount_usd,
                 lead: e.lead,
             });
         }
-        Deals { deals, rounds: rounds as usize }
+        Deals { deals, rounds: rounds as usize, index: None }
+    }
+
+    /// The table with its deals grouped by investor and by round, for a process that asks many questions of it.
+    pub fn indexed(mut self, node_bound: usize) -> Deals {
+        let d = &self.deals;
+        let investors = d.iter().map(|x| x.investor as usize + 1).max().unwrap_or(0).max(node_bound);
+        let (investor_start, by_investor) = group(d.len(), investors, |i| d[i].investor as usize);
+        let (round_start, by_round) = group(d.len(), self.rounds, |i| d[i].round as usize);
+        self.index = Some(Index { investor_start, by_investor, round_start, by_round });
+        self
+    }
+
+    /// The deals of `investor`, in deal order.
+    pub fn of_investor(&self, investor: usize) -> impl Iterator<Item = &Deal> + '_ {
+        let (positions, scan): (&[u32], bool) = match &self.index {
+            Some(ix) if investor + 1 < ix.investor_start.len() => {
+                (&ix.by_investor[ix.investor_start[investor]..ix.investor_start[investor + 1]], false)
+            }
+            Some(_) => (&[], false),
+            None => (&[], true),
+        };
+        let scanned = self.deals.iter().filter(move |d| scan && d.investor as usize == investor);
+        positions.iter().map(|&i| &self.deals[i as usize]).chain(scanned)
+    }
+
+    /// The deals of each of `rounds` (sorted, distinct), round by round, each in deal order.
+    pub fn of_rounds(&self, rounds: &[u32]) -> Vec<&Deal> {
+        match &self.index {
+            Some(ix) => rounds
+                .iter()
+                .filter(|&&r| (r as usize) < self.rounds)
+                .flat_map(|&r| {
+                    let r = r as usize;
+                    ix.by_round[ix.round_start[r]..ix.round_start[r + 1]].iter().map(|&i| &self.deals[i as usize])
+                })
+                .collect(),
+            None => {
+                // One pass in deal order, then grouped by round (a stable sort keeps deal order within a round).
+                let mut member = vec![false; self.rounds];
+                for &r in rounds {
+                    if let Some(m) = member.get_mut(r as usize) {
+                        *m = true;
+                    }
+                }
+                let mut found: Vec<&Deal> = self.deals.iter().filter(|d| member[d.round as usize]).collect();
+                found.sort_by_key(|d| d.round);
+                found
+            }
+        }
     }
 }
 
-/// What the investment questions read of nodes, by node index.
-pub trait NodeTable {
+/// What the investment questions read besides the deal table, by node and edge index.
+pub trait View {
     /// One past the largest node index.
     fn node_bound(&self) -> usize;
     /// Whether a node has this index.
@@ -120,6 +202,10 @@ pub trait NodeTable {
     fn kind(&self, node: usize) -> NodeKind;
     /// Whether one of the node's ontology types is one of `wanted` (compared case-insensitively).
     fn has_type(&self, node: usize, wanted: &[String]) -> bool;
+    /// The event IRI of an edge ([`Deal::edge`]).
+    fn event(&self, edge: u32) -> Option<&str>;
+    /// The date of an edge.
+    fn date(&self, edge: u32) -> Option<&str>;
 
     /// The node for output.
     fn node_ref(&self, node: usize) -> super::NodeRef {
@@ -141,7 +227,7 @@ fn wanted_type(types: impl IntoIterator<Item = impl AsRef<str>>, wanted: &[Strin
     types.into_iter().any(|t| wanted.iter().any(|w| w.eq_ignore_ascii_case(t.as_ref())))
 }
 
-impl NodeTable for Projection {
+impl View for Projection {
     fn node_bound(&self) -> usize {
         self.graph.node_bound()
     }
@@ -165,9 +251,17 @@ impl NodeTable for Projection {
     fn has_type(&self, node: usize, wanted: &[String]) -> bool {
         self.graph.node_weight(NodeIndex::new(node)).is_some_and(|n| wanted_type(&n.types, wanted))
     }
+
+    fn event(&self, edge: u32) -> Option<&str> {
+        self.graph.edge_weight(EdgeIndex::new(edge as usize))?.event.as_deref()
+    }
+
+    fn date(&self, edge: u32) -> Option<&str> {
+        self.graph.edge_weight(EdgeIndex::new(edge as usize))?.date.as_deref()
+    }
 }
 
-impl NodeTable for Columns<'_> {
+impl View for Columns<'_> {
     fn node_bound(&self) -> usize {
         self.node_count()
     }
@@ -190,6 +284,14 @@ impl NodeTable for Columns<'_> {
 
     fn has_type(&self, node: usize, wanted: &[String]) -> bool {
         wanted_type(self.types(node), wanted)
+    }
+
+    fn event(&self, edge: u32) -> Option<&str> {
+        self.edge_event(edge as usize)
+    }
+
+    fn date(&self, edge: u32) -> Option<&str> {
+        self.edge_date(edge as usize)
     }
 }
 
@@ -250,9 +352,11 @@ mod tests {
         // r1, r2, then the lone edge: three rounds; the edges of r2 share round 1.
         assert_eq!(a.rounds, 3);
         assert_eq!(a.deals.iter().map(|d| d.round).collect::<Vec<_>>(), vec![0, 0, 1, 1, 1, 2]);
-        assert_eq!(a.deals[0].event, Some("r1"));
+        assert_eq!((p.event(a.deals[0].edge), c.event(b.deals[0].edge)), (Some("r1"), Some("r1")));
+        assert_eq!(p.date(a.deals[1].edge), Some("2020-05-03"));
         assert!(a.deals[0].lead);
-        assert_eq!(a.deals[5].event, None);
+        assert!(!a.deals[5].has_event);
+        assert_eq!(p.event(a.deals[5].edge), None);
         assert_eq!(a.deals[5].amount_usd, Some(1e6));
     }
 
@@ -267,10 +371,12 @@ mod tests {
         // By hand: x joined r1 (led, $12M: the larger amount) and r2 ($4M, two investors): attributed 6 + 2 = 8M.
         let x = &from_file[0];
         assert_eq!((x.iri.as_str(), x.rounds, x.deals_led, x.attributed_usd), ("x", 2, 1, 8e6));
+        let deals = Deals::from_columns(&c, |k| DEAL_KINDS.contains(&k));
+        let indexed = Deals::of(&p, |k| DEAL_KINDS.contains(&k)).indexed(p.graph.node_bound());
         for n in ["x", "y", "z", "c1"] {
             let at = ix(&p, n);
-            let deals = Deals::from_columns(&c, |k| DEAL_KINDS.contains(&k));
             assert_eq!(coinvestors_of(&deals, &c, at.index()), coinvestors(&p, at), "co-investors of {n}");
+            assert_eq!(coinvestors_of(&indexed, &p, at.index()), coinvestors(&p, at), "indexed, of {n}");
         }
         // x shares r1, r2 with y and the acquisition with z.
         let co = coinvestors(&p, ix(&p, "x"));
@@ -372,9 +478,13 @@ mod tests {
             let deals = Deals::from_columns(&c, |k| CAPITAL_KINDS.contains(&k));
             prop_assert_eq!(capital_of(&deals, &c, &filter), capital(&p, &filter));
             let deals = Deals::from_columns(&c, |k| DEAL_KINDS.contains(&k));
+            let indexed = deals.clone().indexed(c.node_count());
             for n in p.graph.node_indices() {
-                prop_assert_eq!(coinvestors_of(&deals, &c, n.index()), coinvestors(&p, n));
+                let want = coinvestors(&p, n);
+                prop_assert_eq!(&coinvestors_of(&deals, &c, n.index()), &want);
+                prop_assert_eq!(&coinvestors_of(&indexed, &c, n.index()), &want);
             }
+            prop_assert_eq!(coinvestors_of(&indexed, &c, 999), Vec::new());
         }
     }
 }

@@ -13,7 +13,7 @@ use petgraph::stable_graph::NodeIndex;
 use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 use serde::Serialize;
 
-use super::deals::{Deals, NodeTable};
+use super::deals::{Deals, View};
 use crate::graph::{EdgeKind, Node, NodeKind, Projection};
 
 /// Which way a [`Csr`] row lists a node's neighbours.
@@ -475,15 +475,40 @@ pub struct RankFilter {
     pub top: Option<usize>,
 }
 
+/// The organisation types of the ontology a ranking can be limited to, besides the node kinds.
+pub const ORG_TYPES: [&str; 5] = ["Company", "Investor", "GovernmentBody", "Alliance", "EducationBody"];
+
 impl RankFilter {
+    /// The filter for `types` (each a node kind such as `organization`, or an organisation type such as
+    /// `Investor`, in any case) keeping the first `top`; an unknown name is an error that lists the valid ones.
+    pub fn from_names(types: &[String], top: usize) -> Result<RankFilter, String> {
+        let mut f = RankFilter { top: Some(top), ..RankFilter::default() };
+        for t in types {
+            let lower = t.trim().to_ascii_lowercase();
+            if let Some(k) = NodeKind::from_name(&lower) {
+                f.node_kinds.push(k);
+            } else if let Some(ty) = ORG_TYPES.iter().find(|ty| ty.to_ascii_lowercase() == lower) {
+                f.types.push((*ty).to_owned());
+            } else {
+                let kinds: Vec<&str> = NodeKind::ALL.iter().map(|k| k.name()).collect();
+                return Err(format!(
+                    "Unknown type `{t}`; use a kind ({}) or a type ({})",
+                    kinds.join(", "),
+                    ORG_TYPES.join(", ")
+                ));
+            }
+        }
+        Ok(f)
+    }
+
     pub fn accepts(&self, node: &Node) -> bool {
         (self.node_kinds.is_empty() || self.node_kinds.contains(&node.kind))
             && (self.types.is_empty()
                 || node.types.iter().any(|t| self.types.iter().any(|w| w.eq_ignore_ascii_case(t))))
     }
 
-    /// [`RankFilter::accepts`] for a node of a [`NodeTable`].
-    pub fn accepts_at(&self, nodes: &impl NodeTable, node: usize) -> bool {
+    /// [`RankFilter::accepts`] for a node of a [`View`].
+    pub fn accepts_at(&self, nodes: &impl View, node: usize) -> bool {
         nodes.has(node)
             && (self.node_kinds.is_empty() || self.node_kinds.contains(&nodes.kind(node)))
             && (self.types.is_empty() || nodes.has_type(node, &self.types))
@@ -633,9 +658,9 @@ pub fn capital(p: &Projection, filter: &RankFilter) -> Vec<Capital> {
     capital_of(&Deals::of(p, |k| CAPITAL_KINDS.contains(&k)), p, filter)
 }
 
-/// [`capital`] over a deal table of [`CAPITAL_KINDS`] edges and the nodes it points to: the same answer from a
+/// [`capital`] over a deal table of [`CAPITAL_KINDS`] edges and a view of its nodes: the same answer from a
 /// [`Projection`] or from a persisted projection's columns.
-pub fn capital_of(deals: &Deals<'_>, nodes: &impl NodeTable, filter: &RankFilter) -> Vec<Capital> {
+pub fn capital_of(deals: &Deals, nodes: &impl View, filter: &RankFilter) -> Vec<Capital> {
     // Each edge as (round, investor, not lead) in one flat list sorted once, instead of a list per round: a large
     // store has hundreds of thousands of rounds. A round's amount is the largest its edges give.
     let mut amounts: Vec<Option<f64>> = vec![None; deals.rounds];

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use mvkg::analytics::deals::Deals;
 use mvkg::analytics::{coinvest, communities, exposure, neighbors, paths, profile, rank, search, timeline};
-use mvkg::graph::{EdgeKind, NodeKind, Projection};
+use mvkg::graph::{EdgeKind, Projection};
 use mvkg::query::project;
 use mvkg::render::map;
 use mvkg::render::table::{write_csv, write_table, Rows};
@@ -378,23 +378,8 @@ pub fn neighbors_cmd(ctx: &Ctx, entity: &str, hops: usize, via: &[String], o: &G
     emit(&mut out, &f, &rows, &nb)
 }
 
-/// The organisation types of the ontology that `--type` accepts besides the node kinds.
-const ORG_TYPES: [&str; 5] = ["Company", "Investor", "GovernmentBody", "Alliance", "EducationBody"];
-
 fn rank_filter(types: &[String], top: usize) -> Result<rank::RankFilter> {
-    let mut f = rank::RankFilter { top: Some(top), ..rank::RankFilter::default() };
-    for t in types {
-        let lower = t.trim().to_ascii_lowercase();
-        if let Some(k) = NodeKind::from_name(&lower) {
-            f.node_kinds.push(k);
-        } else if let Some(ty) = ORG_TYPES.iter().find(|ty| ty.to_ascii_lowercase() == lower) {
-            f.types.push((*ty).to_owned());
-        } else {
-            let kinds: Vec<&str> = NodeKind::ALL.iter().map(|k| k.name()).collect();
-            bail!("Unknown --type `{t}`; use a kind ({}) or a type ({})", kinds.join(", "), ORG_TYPES.join(", "));
-        }
-    }
-    Ok(f)
+    rank::RankFilter::from_names(types, top).map_err(|e| anyhow::anyhow!(e.replace("Unknown type", "Unknown --type")))
 }
 
 pub fn rank_cmd(ctx: &Ctx, by: RankBy, types: &[String], top: usize, via: &[String], o: &GraphOut) -> Result<()> {

@@ -538,8 +538,8 @@ impl<'a> Columns<'a> {
         None
     }
 
-    /// The edges whose kind `keep` accepts, in stored order (the order of their indices in [`decode`]).
-    pub fn edges<K: Fn(EdgeKind) -> bool + 'a>(&self, keep: K) -> impl Iterator<Item = EdgeColumns<'a>> + '_ {
+    /// The edges whose kind `keep` accepts, in stored order, each with its position (its index in [`decode`]).
+    pub fn edges<K: Fn(EdgeKind) -> bool + 'a>(&self, keep: K) -> impl Iterator<Item = (usize, EdgeColumns<'a>)> + '_ {
         let r = &self.raw;
         (0..r.e_source.len()).filter_map(move |i| {
             let kind = EdgeKind::ALL[usize::from(r.e_kind[i])];
@@ -548,17 +548,30 @@ impl<'a> Columns<'a> {
             }
             let f = r.e_flags[i];
             let event = r.e_event.at(i);
-            Some(EdgeColumns {
-                kind,
-                source: r.e_source.at(i),
-                target: r.e_target.at(i),
-                event_id: (event != NONE).then_some(event),
-                event: self.opt(event),
-                date: self.opt(r.e_date.at(i)),
-                amount_usd: (f & AMOUNT != 0).then(|| r.amounts.get(self.amount_at[i] as usize)).flatten(),
-                lead: f & LEAD != 0,
-            })
+            Some((
+                i,
+                EdgeColumns {
+                    kind,
+                    source: r.e_source.at(i),
+                    target: r.e_target.at(i),
+                    event_id: (event != NONE).then_some(event),
+                    event: self.opt(event),
+                    date: self.opt(r.e_date.at(i)),
+                    amount_usd: (f & AMOUNT != 0).then(|| r.amounts.get(self.amount_at[i] as usize)).flatten(),
+                    lead: f & LEAD != 0,
+                },
+            ))
         })
+    }
+
+    /// The event IRI of the edge at `position` (`None` past the last edge).
+    pub fn edge_event(&self, position: usize) -> Option<&'a str> {
+        self.opt(self.raw.e_event.get(position)?)
+    }
+
+    /// The date of the edge at `position`.
+    pub fn edge_date(&self, position: usize) -> Option<&'a str> {
+        self.opt(self.raw.e_date.get(position)?)
     }
 }
 
@@ -1013,7 +1026,8 @@ mod tests {
         }
         assert_eq!((c.iri(99), c.label(99), c.aliases(99).count()), ("", "", 0));
         assert_eq!(c.node("https://x/none"), None);
-        let edges: Vec<EdgeColumns> = c.edges(|_| true).collect();
+        let edges: Vec<EdgeColumns> = c.edges(|_| true).map(|(_, e)| e).collect();
+        assert!(c.edges(|_| true).enumerate().all(|(i, (at, _))| i == at));
         assert_eq!(edges.len(), back.graph.edge_count());
         for (e, x) in back.graph.edge_references().zip(&edges) {
             let w = e.weight();
@@ -1028,7 +1042,9 @@ mod tests {
         // Both rounds' edges have distinct events, so distinct ids; the stake edge's NaN amount comes back as is.
         assert_ne!(edges[0].event_id, edges[1].event_id);
         assert!(edges[2].amount_usd.is_some_and(f64::is_nan));
-        let stakes: Vec<EdgeColumns> = c.edges(|k| k == EdgeKind::HoldsStakeIn).collect();
+        assert_eq!((c.edge_event(0), c.edge_date(0)), (Some("https://x/round1"), Some("2021-05-01")));
+        assert_eq!((c.edge_event(2), c.edge_event(99)), (None, None));
+        let stakes: Vec<EdgeColumns> = c.edges(|k| k == EdgeKind::HoldsStakeIn).map(|(_, e)| e).collect();
         assert_eq!(
             stakes.iter().map(|e| (e.kind, e.source, e.target)).collect::<Vec<_>>(),
             vec![(EdgeKind::HoldsStakeIn, 1, 0)]

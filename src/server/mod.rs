@@ -16,13 +16,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
+use crate::analytics::deals::{Deals, View};
 use crate::analytics::paths::Adjacency;
 use crate::analytics::search::SearchIndex;
+use crate::analytics::{coinvest, rank};
 use crate::error::{Error, Result};
 use crate::graph::Projection;
 use crate::query::project;
 use crate::store::{self, Access, Initial, Kg};
 
+mod api;
 mod explorer;
 mod html;
 pub mod http;
@@ -161,13 +164,17 @@ impl Response {
     }
 }
 
-/// The graph side of the store at one generation: the projection, its search index and the flat adjacency the path
-/// searches use.
+/// The graph side of the store at one generation: the projection, its search index, the flat adjacency the path
+/// searches use and the deal tables of the investment questions (the co-investor one indexed by investor and round).
 pub struct GraphState {
     pub generation: String,
     pub projection: Projection,
     pub index: SearchIndex,
     pub adjacency: Adjacency,
+    /// [`rank::CAPITAL_KINDS`] edges, for the capital ranking.
+    pub capital: Deals,
+    /// [`coinvest::DEAL_KINDS`] edges, indexed, for co-investors.
+    pub deals: Deals,
 }
 
 /// A running server's state: the store, its projection, the limits, and the count of requests in flight.
@@ -245,7 +252,7 @@ impl App {
         Ok(Arc::clone(&guard.1))
     }
 
-    /// The projection, search index and path adjacency of the store as it is now, built once per generation.
+    /// The graph state of the store as it is now, built once per generation.
     pub fn graph(&self) -> Result<Arc<GraphState>> {
         let kg = self.kg()?;
         let generation = kg.generation();
@@ -256,7 +263,10 @@ impl App {
         let (projection, _) = project::projection(&kg)?;
         let index = SearchIndex::new(&projection);
         let adjacency = Adjacency::new(&projection);
-        let state = Arc::new(GraphState { generation, projection, index, adjacency });
+        let capital = Deals::of(&projection, |k| rank::CAPITAL_KINDS.contains(&k));
+        let deals =
+            Deals::of(&projection, |k| coinvest::DEAL_KINDS.contains(&k)).indexed(View::node_bound(&projection));
+        let state = Arc::new(GraphState { generation, projection, index, adjacency, capital, deals });
         *cached = Some(Arc::clone(&state));
         Ok(state)
     }
@@ -294,6 +304,10 @@ pub fn handle(app: &App, req: &Request) -> Response {
         ("GET" | "HEAD", "/maps") => explorer::maps_page(app, req),
         ("GET" | "HEAD", "/map") => explorer::map_image(app, req),
         ("GET" | "HEAD", "/style.css") => Response::new(200, "text/css; charset=utf-8", html::CSS),
+        ("GET" | "HEAD", p) if p.starts_with("/api/") => api::route(app, req, &p["/api/".len()..]),
+        (_, p) if p.starts_with("/api/") => {
+            Response::text(405, "Method not allowed here; use GET").with_header("allow", "GET, HEAD")
+        }
         (_, "/" | "/search" | "/entity" | "/query" | "/maps" | "/map" | "/queries" | "/style.css") => {
             Response::text(405, "Method not allowed here; use GET").with_header("allow", "GET, HEAD")
         }

@@ -43,7 +43,7 @@ fn cors(r: Response) -> Response {
 /// Answers a CORS preflight: read routes allow any origin; write routes give no CORS headers, so browsers refuse
 /// cross-origin writes.
 pub(crate) fn preflight(path: &str) -> Response {
-    let read = path == "/sparql" || path == "/queries" || path.starts_with("/queries/");
+    let read = path == "/sparql" || path == "/queries" || path.starts_with("/queries/") || path.starts_with("/api/");
     let r = Response::new(204, "text/plain", Vec::new()).with_header("allow", "GET, HEAD, POST, OPTIONS");
     if read {
         r.with_header("access-control-allow-origin", "*")

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The analyst questions "top investors by rounds joined" and "co-investors of X" from a cold process on a 5M-triple
+# The analyst questions "top investors by rounds joined" and "co-investors of X" (sharing rounds, and sharing
+# companies as in ../shared/peers/queries/q3_coinvestors.rq) from a cold process on a 5M-triple
 # store: mvkg's graph commands (persisted petgraph projection) against the same questions as SPARQL GROUP BY queries
 # on oxigraph's CLI.   scripts/bench_questions.sh WORKDIR [TRIPLES]
 # The graph is ../shared/peers/gen.py's synthetic investment graph; for mvkg its vocabulary is mapped onto mvkg's
@@ -46,6 +47,8 @@ read -r t m < "$W/t"; echo "projection build (first command) seconds=$t peak_kib
 c0='<http://example.org/kg/c0>'
 top_sparql='PREFIX ex: <http://example.org/kg/> SELECT ?inv (COUNT(DISTINCT ?r) AS ?rounds) WHERE { ?r ex:investor ?inv } GROUP BY ?inv ORDER BY DESC(?rounds) LIMIT 20'
 co_sparql='PREFIX ex: <http://example.org/kg/> SELECT ?co (COUNT(DISTINCT ?r) AS ?shared) WHERE { ?r ex:investor ex:c0 ; ex:investor ?co . FILTER(?co != ex:c0) } GROUP BY ?co ORDER BY DESC(?shared) LIMIT 20'
+# ../shared/peers/queries/q3_coinvestors.rq: investors sharing investees (in any round) with ex:c0.
+cob_sparql='PREFIX ex: <http://example.org/kg/> SELECT ?co (COUNT(DISTINCT ?c) AS ?shared) WHERE { ?r1 ex:investor ex:c0 ; ex:investee ?c . ?r2 ex:investee ?c ; ex:investor ?co . FILTER(?co != ex:c0) } GROUP BY ?co ORDER BY DESC(?shared) LIMIT 20'
 virt=""
 if [ "${VIRTUOSO:-0}" = 1 ]; then
   PEERS=$(dirname "$GEN")
@@ -61,6 +64,7 @@ if [ "${VIRTUOSO:-0}" = 1 ]; then
   trap '"$PEERS/virtuoso.sh" stop "$virt" >&2' EXIT
   printf '%s\n' "$top_sparql" > "$W/top.rq"
   printf '%s\n' "$co_sparql" > "$W/co.rq"
+  printf '%s\n' "$cob_sparql" > "$W/cob.rq"
 fi
 served=""
 if [ "${SERVE:-0}" = 1 ]; then
@@ -71,15 +75,18 @@ if [ "${SERVE:-0}" = 1 ]; then
   for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/api/search?q=c0" > /dev/null && break; sleep 0.1; done
 fi
 curl_ms() { curl -sf -o /dev/null -w '%{time_total}\n' "$1" | awk '{ printf "%.2f\n", $1 * 1000 }'; }
-for q in top co; do
+for q in top co cob; do
   a=(); b=()
   for r in $(seq "$RUNS"); do
     if [ $q = top ]; then
       a+=("$(ms "$MVKG" --store "$W/mvq" rank --by capital --top 20 --format csv)")
       b+=("$(ms "$OX" query --location "$W/oxq" --query "$top_sparql" --results-format csv)")
-    else
+    elif [ $q = co ]; then
       a+=("$(ms "$MVKG" --store "$W/mvq" coinvest "$c0" --format csv)")
       b+=("$(ms "$OX" query --location "$W/oxq" --query "$co_sparql" --results-format csv)")
+    else
+      a+=("$(ms "$MVKG" --store "$W/mvq" coinvest "$c0" --by company --format csv)")
+      b+=("$(ms "$OX" query --location "$W/oxq" --query "$cob_sparql" --results-format csv)")
     fi
   done
   line="question=$q mvkg_median_ms=$(printf '%s\n' "${a[@]}" | median) oxigraph_sparql_median_ms=$(printf '%s\n' "${b[@]}" | median)"
@@ -89,8 +96,12 @@ for q in top co; do
     line="$line virtuoso_http_median_ms=$v"
   fi
   if [ -n "$served" ]; then
-    if [ $q = top ]; then url="http://127.0.0.1:$port/api/rank?by=capital&top=20"; else url="http://127.0.0.1:$port/api/coinvest?entity=ex%3Ac0"; fi
-    url=${url/ex%3Ac0/%3Chttp%3A%2F%2Fexample.org%2Fkg%2Fc0%3E}
+    c0q=%3Chttp%3A%2F%2Fexample.org%2Fkg%2Fc0%3E
+    case $q in
+      top) url="http://127.0.0.1:$port/api/rank?by=capital&top=20" ;;
+      co) url="http://127.0.0.1:$port/api/coinvest?entity=$c0q" ;;
+      *) url="http://127.0.0.1:$port/api/coinvest?entity=$c0q&by=company" ;;
+    esac
     curl -sf -o /dev/null "$url"
     s=(); for r in $(seq "$RUNS"); do s+=("$(curl_ms "$url")"); done
     line="$line mvkg_serve_http_median_ms=$(printf '%s\n' "${s[@]}" | median)"

@@ -243,12 +243,16 @@ pub enum Command {
         out: GraphOut,
     },
 
-    /// Co-investors of an entity and the deals they share
+    /// Co-investors of an entity: the deals they share, or the companies they both back
     #[command(
-        after_help = "Examples:\n  mvkg coinvest \"SoftBank Vision Fund 2\"\n  mvkg coinvest Sequoia --format csv"
+        after_help = "Examples:\n  mvkg coinvest \"SoftBank Vision Fund 2\"\n  mvkg coinvest Sequoia --format csv\n  \
+                            mvkg coinvest Tencent --by company"
     )]
     Coinvest {
         entity: String,
+        /// `round`: investors in the same rounds (events); `company`: investors in the same companies, in any round
+        #[arg(long, value_enum, default_value = "round")]
+        by: CoinvestBy,
         #[command(flatten)]
         out: GraphOut,
     },
@@ -411,6 +415,13 @@ pub enum RankBy {
     Betweenness,
     Degree,
     Capital,
+}
+
+/// What co-investors share.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum CoinvestBy {
+    Round,
+    Company,
 }
 
 /// Timeline periods.

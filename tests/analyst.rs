@@ -121,6 +121,11 @@ fn coinvestors_exposure_timeline_and_neighbors() {
     let v = json(&["coinvest", "Cora Capital"]);
     assert_eq!(v[0]["investor"]["label"], "Bolt Fund I");
     assert_eq!(v[0]["shared"], 1);
+    // By company: Bolt Fund I also backs Acme Worlds; Cora's buy-out of Twin Co has no other backer.
+    let v = json(&["coinvest", "Cora Capital", "--by", "company"]);
+    assert_eq!(v.as_array().map(Vec::len), Some(1), "{v}");
+    assert_eq!((&v[0]["investor"]["label"], &v[0]["shared"]), (&Value::from("Bolt Fund I"), &Value::from(1)));
+    assert_eq!(labels(&v[0]["companies"], "label"), ["Acme Worlds"]);
     let v = json(&["exposure", "Bolt Ventures"]);
     assert_eq!(v["holdings"][0]["company"]["label"], "Acme Worlds");
     assert_eq!(v["holdings"][0]["direct"], false);

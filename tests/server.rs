@@ -590,13 +590,14 @@ fn the_api_answers_the_analyst_questions_like_the_command_line() {
         assert_eq!(r.header_value("access-control-allow-origin"), Some("*"), "{target}");
         serde_json::from_slice(&r.body).expect("JSON from the API")
     };
-    let cases: [(&str, &[&str]); 6] = [
+    let cases: [(&str, &[&str]); 7] = [
         ("/api/rank?by=capital&top=10", &["rank", "--by", "capital", "--top", "10"]),
         ("/api/rank?top=5&type=investor", &["rank", "--by", "capital", "--top", "5", "--type", "investor"]),
         ("/api/rank?by=degree&top=5&type=Company", &["rank", "--by", "degree", "--top", "5", "--type", "Company"]),
         ("/api/rank?by=pagerank&top=5", &["rank", "--by", "pagerank", "--top", "5"]),
         ("/api/coinvest?entity=SoftBank%20Vision%20Fund%202", &["coinvest", "SoftBank Vision Fund 2"]),
         ("/api/search?q=naver&limit=5", &["search", "naver", "--limit", "5"]),
+        ("/api/coinvest?entity=Tencent&by=company", &["coinvest", "Tencent", "--by", "company"]),
     ];
     for (target, args) in cases {
         assert_eq!(api(target), cli(args), "{target}");
@@ -613,6 +614,7 @@ fn the_api_answers_the_analyst_questions_like_the_command_line() {
         ("/api/coinvest", 400, "`entity` is required"),
         ("/api/coinvest?entity=Nobody%20At%20All", 404, "No entity is named"),
         ("/api/rank?by=fame", 400, "`by` is capital, degree or pagerank"),
+        ("/api/coinvest?entity=Tencent&by=fame", 400, "`by` is round or company"),
         ("/api/rank?type=planet", 400, "Unknown type `planet`"),
         ("/api/rank?top=-1", 400, "`top` takes a whole number"),
         ("/api/search", 400, "`q` is required"),

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use petgraph::stable_graph::NodeIndex;
 use serde::Serialize;
 
-use super::deals::{Deals, View};
+use super::deals::{Deal, Deals, View};
 use super::NodeRef;
 use crate::graph::{EdgeKind, Projection};
 
@@ -52,54 +52,36 @@ pub fn coinvestors_of(deals: &Deals, view: &impl View, entity: usize) -> Vec<CoI
     if !view.has(entity) {
         return Vec::new();
     }
-    // The entity's rounds that have an event, each with the investee of its first (lowest-indexed) edge in it.
-    let mut own: BTreeMap<u32, u32> = BTreeMap::new();
-    for d in deals.of_investor(entity) {
-        if d.has_event && is_deal(d.kind) {
-            own.entry(d.round).or_insert(d.target);
-        }
-    }
+    // The entity's rounds that have an event, each with the investee of its first (lowest-indexed) edge in it: a
+    // stable sort by round keeps the deal order within a round.
+    let mut own: Vec<(u32, u32)> =
+        deals.of_investor(entity).filter(|d| d.has_event && is_deal(d.kind)).map(|d| (d.round, d.target)).collect();
+    own.sort_by_key(|x| x.0);
+    own.dedup_by_key(|x| x.0);
     if own.is_empty() {
         return Vec::new();
     }
-    // Every edge of those rounds: who else joined, and the round's event, earliest date and largest amount.
-    struct Round<'v> {
-        edge: u32,
-        others: BTreeSet<u32>,
-        date: Option<&'v str>,
-        amount: Option<f64>,
-    }
-    let rounds: Vec<u32> = own.keys().copied().collect();
-    let mut found: BTreeMap<u32, Round<'_>> = BTreeMap::new();
-    for d in deals.of_rounds(&rounds) {
-        if !d.has_event || !is_deal(d.kind) {
-            continue;
-        }
-        let r =
-            found.entry(d.round).or_insert(Round { edge: d.edge, others: BTreeSet::new(), date: None, amount: None });
-        if d.investor as usize != entity {
-            r.others.insert(d.investor);
-        }
-        if let Some(x) = view.date(d.edge) {
-            r.date = Some(r.date.map_or(x, |y| y.min(x)));
-        }
-        if let Some(a) = d.amount_usd {
-            r.amount = Some(r.amount.map_or(a, |b: f64| b.max(a)));
-        }
-    }
+    // Every edge of those rounds, round by round: who else joined, and the round's event, earliest date and
+    // largest amount (looked up only for rounds shared with someone).
+    let rounds: Vec<u32> = own.iter().map(|x| x.0).collect();
+    let edges: Vec<&Deal> = deals.of_rounds(&rounds).into_iter().filter(|d| d.has_event && is_deal(d.kind)).collect();
     let mut per: BTreeMap<u32, Vec<SharedDeal>> = BTreeMap::new();
-    for (round, r) in &found {
-        if r.others.is_empty() {
+    for group in edges.chunk_by(|a, b| a.round == b.round) {
+        let others: BTreeSet<u32> = group.iter().map(|d| d.investor).filter(|&i| i as usize != entity).collect();
+        if others.is_empty() {
             continue;
         }
-        let investee = own.get(round).map_or(entity, |&t| t as usize);
+        let date = group.iter().filter_map(|d| view.date(d.edge)).min();
+        let amount = group.iter().filter_map(|d| d.amount_usd).reduce(f64::max);
+        let round = group[0].round;
+        let investee = own.binary_search_by_key(&round, |x| x.0).map_or(entity, |at| own[at].1 as usize);
         let deal = SharedDeal {
-            event: view.event(r.edge).unwrap_or_default().to_owned(),
+            event: view.event(group[0].edge).unwrap_or_default().to_owned(),
             investee: view.node_ref(investee),
-            date: r.date.map(str::to_owned),
-            amount_usd: r.amount,
+            date: date.map(str::to_owned),
+            amount_usd: amount,
         };
-        for &o in &r.others {
+        for &o in &others {
             per.entry(o).or_default().push(deal.clone());
         }
     }
@@ -115,6 +97,60 @@ pub fn coinvestors_of(deals: &Deals, view: &impl View, entity: usize) -> Vec<CoI
                 ))
             });
             CoInvestor { investor: view.node_ref(o as usize), shared: deals.len(), deals }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.shared
+            .cmp(&a.shared)
+            .then_with(|| (&a.investor.label, &a.investor.iri).cmp(&(&b.investor.label, &b.investor.iri)))
+    });
+    out
+}
+
+/// Another investor of the entity's portfolio companies.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CoBacker {
+    pub investor: NodeRef,
+    /// Number of distinct companies both have a deal in.
+    pub shared: usize,
+    /// Those companies, by label then IRI.
+    pub companies: Vec<NodeRef>,
+}
+
+/// The investors that back the same companies as `entity` (a deal of theirs and one of the entity's have the same
+/// investee, in any round), by number of shared companies descending, then label: the wider sense of co-investment,
+/// beside the rounds shared that [`coinvestors`] counts. Empty for an unknown node.
+pub fn cobackers(p: &Projection, entity: NodeIndex) -> Vec<CoBacker> {
+    cobackers_of(&Deals::of(p, is_deal), p, entity.index())
+}
+
+/// [`cobackers`] over a deal table of [`DEAL_KINDS`] edges and a view of the rest, from a [`Projection`] or a
+/// persisted projection's columns, with or without the table's index.
+pub fn cobackers_of(deals: &Deals, view: &impl View, entity: usize) -> Vec<CoBacker> {
+    if !view.has(entity) {
+        return Vec::new();
+    }
+    let mut companies: Vec<u32> = deals.of_investor(entity).filter(|d| is_deal(d.kind)).map(|d| d.target).collect();
+    companies.sort_unstable();
+    companies.dedup();
+    if companies.is_empty() {
+        return Vec::new();
+    }
+    // (investor, company) once per pair, then grouped by investor.
+    let mut pairs: Vec<(u32, u32)> = deals
+        .of_targets(&companies)
+        .into_iter()
+        .filter(|d| is_deal(d.kind) && d.investor as usize != entity)
+        .map(|d| (d.investor, d.target))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut out: Vec<CoBacker> = pairs
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|group| {
+            let mut companies: Vec<NodeRef> = group.iter().map(|&(_, c)| view.node_ref(c as usize)).collect();
+            companies.sort_by(|a, b| (&a.label, &a.iri).cmp(&(&b.label, &b.iri)));
+            CoBacker { investor: view.node_ref(group[0].0 as usize), shared: companies.len(), companies }
         })
         .collect();
     out.sort_by(|a, b| {
@@ -178,6 +214,26 @@ mod tests {
         check("y", &[("x", 2, &["r2", "r1"]), ("z", 2, &["r1", "r3"])]);
         check("w", &[("x", 1, &["r5"])]);
         check("c1", &[]);
+    }
+
+    #[test]
+    fn co_backers_share_companies_in_any_round() {
+        let p = rounds();
+        let names = |entity: &str| -> Vec<(String, usize, Vec<String>)> {
+            cobackers(&p, ix(&p, entity))
+                .into_iter()
+                .map(|c| (c.investor.iri, c.shared, c.companies.into_iter().map(|n| n.iri).collect()))
+                .collect()
+        };
+        let own = |v: &[(&str, usize, &[&str])]| -> Vec<(String, usize, Vec<String>)> {
+            v.iter().map(|(i, n, c)| (i.to_string(), *n, c.iter().map(|s| s.to_string()).collect())).collect()
+        };
+        // x backs c1 (r1), c2 (r2), c4 (r4 and a lone edge) and c5 (the r5 buy-out). y is in c1, c2 and, by a lone
+        // edge that shares no round with x, c4; w is in c5 (r5 and r6); z in c1.
+        assert_eq!(names("x"), own(&[("y", 3, &["c1", "c2", "c4"]), ("w", 1, &["c5"]), ("z", 1, &["c1"])]));
+        // z backs c1 and c3: y is in both, x only in c1.
+        assert_eq!(names("z"), own(&[("y", 2, &["c1", "c3"]), ("x", 1, &["c1"])]));
+        assert!(cobackers(&p, NodeIndex::new(500)).is_empty());
     }
 
     #[test]

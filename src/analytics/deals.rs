@@ -48,6 +48,8 @@ pub struct Deals {
 struct Index {
     investor_start: Vec<usize>,
     by_investor: Vec<u32>,
+    target_start: Vec<usize>,
+    by_target: Vec<u32>,
     round_start: Vec<usize>,
     by_round: Vec<u32>,
 }
@@ -145,9 +147,11 @@ impl Deals {
     pub fn indexed(mut self, node_bound: usize) -> Deals {
         let d = &self.deals;
         let investors = d.iter().map(|x| x.investor as usize + 1).max().unwrap_or(0).max(node_bound);
+        let targets = d.iter().map(|x| x.target as usize + 1).max().unwrap_or(0).max(node_bound);
         let (investor_start, by_investor) = group(d.len(), investors, |i| d[i].investor as usize);
+        let (target_start, by_target) = group(d.len(), targets, |i| d[i].target as usize);
         let (round_start, by_round) = group(d.len(), self.rounds, |i| d[i].round as usize);
-        self.index = Some(Index { investor_start, by_investor, round_start, by_round });
+        self.index = Some(Index { investor_start, by_investor, target_start, by_target, round_start, by_round });
         self
     }
 
@@ -162,6 +166,26 @@ impl Deals {
         };
         let scanned = self.deals.iter().filter(move |d| scan && d.investor as usize == investor);
         positions.iter().map(|&i| &self.deals[i as usize]).chain(scanned)
+    }
+
+    /// The deals whose investee is one of `targets` (sorted, distinct), target by target, each in deal order.
+    pub fn of_targets(&self, targets: &[u32]) -> Vec<&Deal> {
+        match &self.index {
+            Some(ix) => targets
+                .iter()
+                .filter(|&&t| (t as usize) + 1 < ix.target_start.len())
+                .flat_map(|&t| {
+                    let t = t as usize;
+                    ix.by_target[ix.target_start[t]..ix.target_start[t + 1]].iter().map(|&i| &self.deals[i as usize])
+                })
+                .collect(),
+            None => {
+                let mut found: Vec<&Deal> =
+                    self.deals.iter().filter(|d| targets.binary_search(&d.target).is_ok()).collect();
+                found.sort_by_key(|d| d.target);
+                found
+            }
+        }
     }
 
     /// The deals of each of `rounds` (sorted, distinct), round by round, each in deal order.
@@ -298,7 +322,7 @@ impl View for Columns<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analytics::coinvest::{coinvestors, coinvestors_of, DEAL_KINDS};
+    use crate::analytics::coinvest::{cobackers, cobackers_of, coinvestors, coinvestors_of, DEAL_KINDS};
     use crate::analytics::fixtures::{invest_edge, ix, Fx};
     use crate::analytics::rank::{capital, capital_of, RankFilter, CAPITAL_KINDS};
     use crate::analytics::search::{resolve, resolve_in};
@@ -485,6 +509,11 @@ mod tests {
                 prop_assert_eq!(&coinvestors_of(&indexed, &c, n.index()), &want);
             }
             prop_assert_eq!(coinvestors_of(&indexed, &c, 999), Vec::new());
+            for n in p.graph.node_indices() {
+                let want = cobackers(&p, n);
+                prop_assert_eq!(&cobackers_of(&deals, &c, n.index()), &want);
+                prop_assert_eq!(&cobackers_of(&indexed, &c, n.index()), &want);
+            }
         }
     }
 }

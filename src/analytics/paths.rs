@@ -162,8 +162,10 @@ trait Links {
     }
     fn give_back(&self, _scratch: Scratch) {}
     fn contains(&self, n: NodeIndex) -> bool;
-    /// Calls `f(neighbour, edge, kind)` for each edge out of `u` (`outgoing`) or into it.
-    fn links(&self, u: NodeIndex, outgoing: bool, f: impl FnMut(NodeIndex, EdgeIndex, EdgeKind));
+    /// Calls `f(neighbour, edge)` for each edge of a kind in `kinds` (every kind when empty) out of `u`
+    /// (`outgoing`) or into it. The kind is read only when `kinds` restricts it: on the projection it lives in the
+    /// edge's weight, a further jump in memory.
+    fn links(&self, u: NodeIndex, outgoing: bool, kinds: &[EdgeKind], f: impl FnMut(NodeIndex, EdgeIndex));
 }
 
 impl Links for Projection {
@@ -177,14 +179,11 @@ impl Links for Projection {
         self.graph.contains_node(n)
     }
 
-    fn links(&self, u: NodeIndex, outgoing: bool, mut f: impl FnMut(NodeIndex, EdgeIndex, EdgeKind)) {
-        if outgoing {
-            for e in self.graph.edges_directed(u, Direction::Outgoing) {
-                f(e.target(), e.id(), e.weight().kind);
-            }
-        } else {
-            for e in self.graph.edges_directed(u, Direction::Incoming) {
-                f(e.source(), e.id(), e.weight().kind);
+    fn links(&self, u: NodeIndex, outgoing: bool, kinds: &[EdgeKind], mut f: impl FnMut(NodeIndex, EdgeIndex)) {
+        let direction = if outgoing { Direction::Outgoing } else { Direction::Incoming };
+        for e in self.graph.edges_directed(u, direction) {
+            if kinds.is_empty() || kinds.contains(&e.weight().kind) {
+                f(if outgoing { e.target() } else { e.source() }, e.id());
             }
         }
     }
@@ -210,14 +209,16 @@ impl Links for Adjacency {
         self.live.get(n.index()).copied().unwrap_or(false)
     }
 
-    fn links(&self, u: NodeIndex, outgoing: bool, mut f: impl FnMut(NodeIndex, EdgeIndex, EdgeKind)) {
+    fn links(&self, u: NodeIndex, outgoing: bool, kinds: &[EdgeKind], mut f: impl FnMut(NodeIndex, EdgeIndex)) {
         let i = u.index();
         if i >= self.bound {
             return;
         }
         let (start, links) = if outgoing { (&self.out_start, &self.out) } else { (&self.in_start, &self.inn) };
         for l in &links[start[i]..start[i + 1]] {
-            f(NodeIndex::new(l.node as usize), EdgeIndex::new(l.edge as usize), l.kind);
+            if super::kind_allowed(kinds, l.kind) {
+                f(NodeIndex::new(l.node as usize), EdgeIndex::new(l.edge as usize));
+            }
         }
     }
 }
@@ -243,15 +244,15 @@ fn distances_in(g: &impl Links, from: NodeIndex, cfg: &PathConfig) -> Vec<(NodeI
     while !level.is_empty() && d < limit {
         d += 1;
         for &u in &level {
-            let mut visit = |v: NodeIndex, _: EdgeIndex, kind: EdgeKind| {
-                if super::kind_allowed(&cfg.kinds, kind) && !seen[v.index()] {
+            let mut visit = |v: NodeIndex, _: EdgeIndex| {
+                if !seen[v.index()] {
                     seen[v.index()] = true;
                     next.push(v);
                 }
             };
-            g.links(u, true, &mut visit);
+            g.links(u, true, &cfg.kinds, &mut visit);
             if !cfg.directed {
-                g.links(u, false, &mut visit);
+                g.links(u, false, &cfg.kinds, &mut visit);
             }
         }
         // Each level in node order, so the answer does not depend on the order edges are stored in.
@@ -336,81 +337,120 @@ impl<G: Links> Drop for Walker<'_, G> {
 }
 
 /// The state of one search: distances from the source side and to the target side, and the nodes marked as lying
-/// on a shortest path.
-#[derive(Debug, Default)]
-struct Scratch {
-    dist_s: NodeValues,
-    dist_t: NodeValues,
-    marked: NodeValues,
+/// on a shortest path. Either hash maps (cheap to create, for one search), or one array over every node whose
+/// entries count only where their stamp is the current search number (for searches repeated on one graph: nothing
+/// to clear between searches, and all the state of a node in one place).
+#[derive(Debug)]
+enum Scratch {
+    Sparse { dist_s: FastMap<NodeIndex, u32>, dist_t: FastMap<NodeIndex, u32>, marked: FastMap<NodeIndex, ()> },
+    Dense { slots: Vec<Slot>, search: u32 },
+}
+
+/// A node's entry in a dense [`Scratch`]: each field counts only when its stamp equals the search number.
+#[derive(Clone, Copy, Debug, Default)]
+struct Slot {
+    stamp_s: u32,
+    dist_s: u32,
+    stamp_t: u32,
+    dist_t: u32,
+    stamp_marked: u32,
+}
+
+impl Default for Scratch {
+    fn default() -> Scratch {
+        Scratch::Sparse { dist_s: FastMap::default(), dist_t: FastMap::default(), marked: FastMap::default() }
+    }
 }
 
 impl Scratch {
     fn dense(bound: usize) -> Scratch {
-        Scratch { dist_s: NodeValues::dense(bound), dist_t: NodeValues::dense(bound), marked: NodeValues::dense(bound) }
+        Scratch::Dense { slots: vec![Slot::default(); bound], search: 0 }
     }
 
-    fn clear(&mut self) {
-        self.dist_s.clear();
-        self.dist_t.clear();
-        self.marked.clear();
-    }
-}
-
-/// A value per node for the current search: a hash map (cheap to create, for one search), or arrays over every
-/// node where an entry counts only if its stamp is the current search number (for searches repeated on one graph).
-#[derive(Debug)]
-enum NodeValues {
-    Sparse(FastMap<NodeIndex, u32>),
-    Dense { stamp: Vec<u32>, value: Vec<u32>, search: u32 },
-}
-
-impl Default for NodeValues {
-    fn default() -> NodeValues {
-        NodeValues::Sparse(FastMap::default())
-    }
-}
-
-impl NodeValues {
-    fn dense(bound: usize) -> NodeValues {
-        NodeValues::Dense { stamp: vec![0; bound], value: vec![0; bound], search: 1 }
-    }
-
-    fn get(&self, n: NodeIndex) -> Option<u32> {
-        match self {
-            NodeValues::Sparse(m) => m.get(&n).copied(),
-            NodeValues::Dense { stamp, value, search } => {
-                (stamp.get(n.index()) == Some(search)).then(|| value[n.index()])
-            }
-        }
-    }
-
-    fn contains(&self, n: NodeIndex) -> bool {
-        self.get(n).is_some()
-    }
-
-    fn insert(&mut self, n: NodeIndex, v: u32) {
-        match self {
-            NodeValues::Sparse(m) => {
-                m.insert(n, v);
-            }
-            NodeValues::Dense { stamp, value, search } => {
-                if let Some(s) = stamp.get_mut(n.index()) {
-                    *s = *search;
-                    value[n.index()] = v;
-                }
-            }
-        }
-    }
-
+    /// Forgets the previous search.
     fn clear(&mut self) {
         match self {
-            NodeValues::Sparse(m) => m.clear(),
-            NodeValues::Dense { stamp, search, .. } => {
+            Scratch::Sparse { dist_s, dist_t, marked } => {
+                dist_s.clear();
+                dist_t.clear();
+                marked.clear();
+            }
+            Scratch::Dense { slots, search } => {
                 if *search == u32::MAX {
-                    stamp.fill(0);
+                    slots.fill(Slot::default());
                     *search = 0;
                 }
                 *search += 1;
+            }
+        }
+    }
+
+    fn slot(slots: &[Slot], n: NodeIndex) -> Slot {
+        slots.get(n.index()).copied().unwrap_or_default()
+    }
+
+    fn dist_s(&self, n: NodeIndex) -> Option<u32> {
+        match self {
+            Scratch::Sparse { dist_s, .. } => dist_s.get(&n).copied(),
+            Scratch::Dense { slots, search } => {
+                let x = Self::slot(slots, n);
+                (x.stamp_s == *search).then_some(x.dist_s)
+            }
+        }
+    }
+
+    fn dist_t(&self, n: NodeIndex) -> Option<u32> {
+        match self {
+            Scratch::Sparse { dist_t, .. } => dist_t.get(&n).copied(),
+            Scratch::Dense { slots, search } => {
+                let x = Self::slot(slots, n);
+                (x.stamp_t == *search).then_some(x.dist_t)
+            }
+        }
+    }
+
+    fn marked(&self, n: NodeIndex) -> bool {
+        match self {
+            Scratch::Sparse { marked, .. } => marked.contains_key(&n),
+            Scratch::Dense { slots, search } => Self::slot(slots, n).stamp_marked == *search,
+        }
+    }
+
+    fn set_s(&mut self, n: NodeIndex, d: u32) {
+        match self {
+            Scratch::Sparse { dist_s, .. } => {
+                dist_s.insert(n, d);
+            }
+            Scratch::Dense { slots, search } => {
+                if let Some(x) = slots.get_mut(n.index()) {
+                    (x.stamp_s, x.dist_s) = (*search, d);
+                }
+            }
+        }
+    }
+
+    fn set_t(&mut self, n: NodeIndex, d: u32) {
+        match self {
+            Scratch::Sparse { dist_t, .. } => {
+                dist_t.insert(n, d);
+            }
+            Scratch::Dense { slots, search } => {
+                if let Some(x) = slots.get_mut(n.index()) {
+                    (x.stamp_t, x.dist_t) = (*search, d);
+                }
+            }
+        }
+    }
+
+    fn mark(&mut self, n: NodeIndex) {
+        match self {
+            Scratch::Sparse { marked, .. } => {
+                marked.insert(n, ());
+            }
+            Scratch::Dense { slots, search } => {
+                if let Some(x) = slots.get_mut(n.index()) {
+                    x.stamp_marked = *search;
+                }
             }
         }
     }
@@ -425,14 +465,14 @@ impl<'a, G: Links> Walker<'a, G> {
     fn steps(&self, u: NodeIndex, out: &mut Vec<Hop>) {
         out.clear();
         let kinds = &self.cfg.kinds;
-        self.g.links(u, true, |to, edge, kind| {
-            if to != u && super::kind_allowed(kinds, kind) {
+        self.g.links(u, true, kinds, |to, edge| {
+            if to != u {
                 out.push(Hop { edge, from: u, to, forward: true });
             }
         });
         if !self.cfg.directed {
-            self.g.links(u, false, |to, edge, kind| {
-                if to != u && super::kind_allowed(kinds, kind) {
+            self.g.links(u, false, kinds, |to, edge| {
+                if to != u {
                     out.push(Hop { edge, from: u, to, forward: false });
                 }
             });
@@ -448,14 +488,14 @@ impl<'a, G: Links> Walker<'a, G> {
     fn sources(&self, v: NodeIndex, out: &mut Vec<NodeIndex>) {
         out.clear();
         let kinds = &self.cfg.kinds;
-        self.g.links(v, false, |from, _, kind| {
-            if from != v && super::kind_allowed(kinds, kind) {
+        self.g.links(v, false, kinds, |from, _| {
+            if from != v {
                 out.push(from);
             }
         });
         if !self.cfg.directed {
-            self.g.links(v, true, |from, _, kind| {
-                if from != v && super::kind_allowed(kinds, kind) {
+            self.g.links(v, true, kinds, |from, _| {
+                if from != v {
                     out.push(from);
                 }
             });
@@ -481,8 +521,8 @@ impl<'a, G: Links> Walker<'a, G> {
         }
         self.state.clear();
         let barred_step = |u: NodeIndex, v: NodeIndex| u == src && barred_first.contains(&v);
-        self.state.dist_s.insert(src, 0);
-        self.state.dist_t.insert(dst, 0);
+        self.state.set_s(src, 0);
+        self.state.set_t(dst, 0);
         let (mut front_s, mut front_t) = (vec![src], vec![dst]);
         let (mut a, mut b) = (0usize, 0usize);
         let mut meet: Vec<NodeIndex> = Vec::new();
@@ -500,12 +540,12 @@ impl<'a, G: Links> Walker<'a, G> {
                     self.steps(u, &mut hops);
                     for h in &hops {
                         let v = h.to;
-                        if self.state.dist_s.contains(v) || barred_nodes.contains(&v) || barred_step(u, v) {
+                        if self.state.dist_s(v).is_some() || barred_nodes.contains(&v) || barred_step(u, v) {
                             continue;
                         }
-                        self.state.dist_s.insert(v, a as u32);
+                        self.state.set_s(v, a as u32);
                         next.push(v);
-                        if self.state.dist_t.contains(v) {
+                        if self.state.dist_t(v).is_some() {
                             meet.push(v);
                         }
                     }
@@ -516,12 +556,12 @@ impl<'a, G: Links> Walker<'a, G> {
                 for &w in &front_t {
                     self.sources(w, &mut nodes);
                     for &u in &nodes {
-                        if self.state.dist_t.contains(u) || barred_nodes.contains(&u) || barred_step(u, w) {
+                        if self.state.dist_t(u).is_some() || barred_nodes.contains(&u) || barred_step(u, w) {
                             continue;
                         }
-                        self.state.dist_t.insert(u, b as u32);
+                        self.state.set_t(u, b as u32);
                         next.push(u);
-                        if self.state.dist_s.contains(u) {
+                        if self.state.dist_s(u).is_some() {
                             meet.push(u);
                         }
                     }
@@ -533,10 +573,10 @@ impl<'a, G: Links> Walker<'a, G> {
         // shortest paths: towards the source along decreasing source distance, towards the target along
         // decreasing target distance.
         let total = a + b;
-        let on_s = |w: &Self, v: NodeIndex, d: usize| w.state.dist_s.get(v).is_some_and(|x| x as usize == d);
-        let on_t = |w: &Self, v: NodeIndex, d: usize| w.state.dist_t.get(v).is_some_and(|x| x as usize == d);
+        let on_s = |w: &Self, v: NodeIndex, d: usize| w.state.dist_s(v).is_some_and(|x| x as usize == d);
+        let on_t = |w: &Self, v: NodeIndex, d: usize| w.state.dist_t(v).is_some_and(|x| x as usize == d);
         for &m in &meet {
-            self.state.marked.insert(m, 1);
+            self.state.mark(m);
         }
         let mut level = meet.clone();
         for i in (1..=a).rev() {
@@ -544,8 +584,8 @@ impl<'a, G: Links> Walker<'a, G> {
             for &v in &level {
                 self.sources(v, &mut nodes);
                 for &u in &nodes {
-                    if on_s(self, u, i - 1) && !self.state.marked.contains(u) && !barred_step(u, v) {
-                        self.state.marked.insert(u, 1);
+                    if on_s(self, u, i - 1) && !self.state.marked(u) && !barred_step(u, v) {
+                        self.state.mark(u);
                         prev.push(u);
                     }
                 }
@@ -559,8 +599,8 @@ impl<'a, G: Links> Walker<'a, G> {
                 self.steps(u, &mut hops);
                 for h in &hops {
                     let v = h.to;
-                    if on_t(self, v, total - i - 1) && !self.state.marked.contains(v) && !barred_step(u, v) {
-                        self.state.marked.insert(v, 1);
+                    if on_t(self, v, total - i - 1) && !self.state.marked(v) && !barred_step(u, v) {
+                        self.state.mark(v);
                         next.push(v);
                     }
                 }
@@ -576,7 +616,7 @@ impl<'a, G: Links> Walker<'a, G> {
                 .iter()
                 .find(|h| {
                     let v = h.to;
-                    self.state.marked.contains(v)
+                    self.state.marked(v)
                         && !barred_step(u, v)
                         && if i < a { on_s(self, v, i + 1) } else { on_t(self, v, total - i - 1) }
                 })

@@ -20,7 +20,7 @@ use mvkg::store::Access;
 use mvkg::{validate, vocab};
 
 use super::{Ctx, Out};
-use crate::cli::{GraphOut, MapKindArg, Period, RankBy};
+use crate::cli::{CoinvestBy, GraphOut, MapKindArg, Period, RankBy};
 
 /// Loads the projection (persisted beside the store, rebuilt when the store changed), cut at `--as-of`.
 pub fn projection(ctx: &Ctx, as_of: Option<&str>) -> Result<ManuallyDrop<Projection>> {
@@ -521,34 +521,55 @@ pub fn exposure_cmd(ctx: &Ctx, investor: &str, o: &GraphOut) -> Result<()> {
     emit(&mut out, &f, &rows, &ex)
 }
 
-pub fn coinvest_cmd(ctx: &Ctx, entity: &str, o: &GraphOut) -> Result<()> {
+pub fn coinvest_cmd(ctx: &Ctx, entity: &str, by: CoinvestBy, o: &GraphOut) -> Result<()> {
     // Answered from the persisted file's columns when it is fresh and the name designates one node there;
     // otherwise (and for every error message) from the projection.
     let file = if o.as_of.is_none() { project::cached_file(&ctx.store) } else { None };
     let columns = file.as_ref().and_then(|f| f.columns());
-    let co = match columns.as_ref().and_then(|c| Some((c, search::resolve_in(c, entity)?))) {
-        Some((c, n)) => coinvest::coinvestors_of(&Deals::from_columns(c, |k| coinvest::DEAL_KINDS.contains(&k)), c, n),
-        None => {
-            let p = projection_of(ctx, o.as_of.as_deref(), |k| coinvest::DEAL_KINDS.contains(&k))?;
-            let n = resolve(&p, entity)?;
-            coinvest::coinvestors(&p, n)
-        }
-    };
-    let mut rows = Rows::new(&["co-investor", "shared deals", "deals"]);
-    for c in &co {
-        let deals: Vec<String> = c
-            .deals
-            .iter()
-            .map(|d| {
-                format!("{} {} {}", d.investee.label, d.date.clone().unwrap_or_default(), money(d.amount_usd))
-                    .trim()
-                    .to_owned()
-            })
-            .collect();
-        rows.push(vec![c.investor.label.clone(), c.shared.to_string(), deals.join("; ")]);
-    }
+    let f = fmt(o.format.as_deref())?;
     let mut out = Out::open(None)?;
-    emit(&mut out, &fmt(o.format.as_deref())?, &rows, &co)
+    let deal_kinds = |k: EdgeKind| coinvest::DEAL_KINDS.contains(&k);
+    let found = columns.as_ref().and_then(|c| Some((c, search::resolve_in(c, entity)?)));
+    match by {
+        CoinvestBy::Round => {
+            let co = match found {
+                Some((c, n)) => coinvest::coinvestors_of(&Deals::from_columns(c, deal_kinds), c, n),
+                None => {
+                    let p = projection_of(ctx, o.as_of.as_deref(), deal_kinds)?;
+                    coinvest::coinvestors(&p, resolve(&p, entity)?)
+                }
+            };
+            let mut rows = Rows::new(&["co-investor", "shared deals", "deals"]);
+            for c in &co {
+                let deals: Vec<String> = c
+                    .deals
+                    .iter()
+                    .map(|d| {
+                        format!("{} {} {}", d.investee.label, d.date.clone().unwrap_or_default(), money(d.amount_usd))
+                            .trim()
+                            .to_owned()
+                    })
+                    .collect();
+                rows.push(vec![c.investor.label.clone(), c.shared.to_string(), deals.join("; ")]);
+            }
+            emit(&mut out, &f, &rows, &co)
+        }
+        CoinvestBy::Company => {
+            let co = match found {
+                Some((c, n)) => coinvest::cobackers_of(&Deals::from_columns(c, deal_kinds), c, n),
+                None => {
+                    let p = projection_of(ctx, o.as_of.as_deref(), deal_kinds)?;
+                    coinvest::cobackers(&p, resolve(&p, entity)?)
+                }
+            };
+            let mut rows = Rows::new(&["co-investor", "shared companies", "companies"]);
+            for c in &co {
+                let names: Vec<&str> = c.companies.iter().map(|n| n.label.as_str()).collect();
+                rows.push(vec![c.investor.label.clone(), c.shared.to_string(), names.join("; ")]);
+            }
+            emit(&mut out, &f, &rows, &co)
+        }
+    }
 }
 
 pub fn communities_cmd(ctx: &Ctx, via: &[String], min_size: usize, o: &GraphOut) -> Result<()> {

@@ -253,6 +253,9 @@ pub enum Command {
         /// `round`: investors in the same rounds (events); `company`: investors in the same companies, in any round
         #[arg(long, value_enum, default_value = "round")]
         by: CoinvestBy,
+        /// Only the N co-investors sharing the most (default: all)
+        #[arg(long, value_name = "N")]
+        top: Option<usize>,
         #[command(flatten)]
         out: GraphOut,
     },

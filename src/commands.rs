@@ -124,7 +124,7 @@ pub fn run(args: Args) -> Result<()> {
         Command::Neighbors { entity, hops, via, out } => analyst::neighbors_cmd(&ctx, &entity, hops, &via, &out),
         Command::Rank { by, types, top, via, out } => analyst::rank_cmd(&ctx, by, &types, top, &via, &out),
         Command::Exposure { investor, out } => analyst::exposure_cmd(&ctx, &investor, &out),
-        Command::Coinvest { entity, by, out } => analyst::coinvest_cmd(&ctx, &entity, by, &out),
+        Command::Coinvest { entity, by, top, out } => analyst::coinvest_cmd(&ctx, &entity, by, top, &out),
         Command::Communities { via, min_size, out } => analyst::communities_cmd(&ctx, &via, min_size, &out),
         Command::Timeline { by, tech, country, out } => {
             analyst::timeline_cmd(&ctx, by, tech.as_deref(), country.as_deref(), &out)

@@ -590,7 +590,7 @@ fn the_api_answers_the_analyst_questions_like_the_command_line() {
         assert_eq!(r.header_value("access-control-allow-origin"), Some("*"), "{target}");
         serde_json::from_slice(&r.body).expect("JSON from the API")
     };
-    let cases: [(&str, &[&str]); 7] = [
+    let cases: [(&str, &[&str]); 8] = [
         ("/api/rank?by=capital&top=10", &["rank", "--by", "capital", "--top", "10"]),
         ("/api/rank?top=5&type=investor", &["rank", "--by", "capital", "--top", "5", "--type", "investor"]),
         ("/api/rank?by=degree&top=5&type=Company", &["rank", "--by", "degree", "--top", "5", "--type", "Company"]),
@@ -598,6 +598,7 @@ fn the_api_answers_the_analyst_questions_like_the_command_line() {
         ("/api/coinvest?entity=SoftBank%20Vision%20Fund%202", &["coinvest", "SoftBank Vision Fund 2"]),
         ("/api/search?q=naver&limit=5", &["search", "naver", "--limit", "5"]),
         ("/api/coinvest?entity=Tencent&by=company", &["coinvest", "Tencent", "--by", "company"]),
+        ("/api/coinvest?entity=Tencent&by=company&top=3", &["coinvest", "Tencent", "--by", "company", "--top", "3"]),
     ];
     for (target, args) in cases {
         assert_eq!(api(target), cli(args), "{target}");

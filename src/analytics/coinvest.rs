@@ -4,8 +4,6 @@
 //! belonging to the same event. Only edges with an event IRI can be shared: an edge without one is a deal of its own.
 //! Several edges of one investor in one event (a round recorded twice) count once.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use petgraph::stable_graph::NodeIndex;
 use serde::Serialize;
 
@@ -43,12 +41,30 @@ fn is_deal(kind: EdgeKind) -> bool {
 
 /// The co-investors of `entity`, by number of shared deals descending, then label. Empty for an unknown node.
 pub fn coinvestors(p: &Projection, entity: NodeIndex) -> Vec<CoInvestor> {
-    coinvestors_of(&Deals::of(p, is_deal), p, entity.index())
+    coinvestors_of(&Deals::of(p, is_deal), p, entity.index(), None)
+}
+
+/// `(investor, number shared)` pairs in result order (number descending, then label and IRI), cut to `top`.
+fn ranked(view: &impl View, counts: Vec<(u32, usize)>, top: Option<usize>) -> Vec<(u32, usize)> {
+    let order =
+        |a: &(u32, usize), b: &(u32, usize)| b.1.cmp(&a.1).then_with(|| view.by_label(a.0 as usize, b.0 as usize));
+    let mut counts = counts;
+    match top {
+        Some(0) => counts.clear(),
+        Some(n) if n < counts.len() => {
+            counts.select_nth_unstable_by(n - 1, order);
+            counts.truncate(n);
+        }
+        _ => {}
+    }
+    counts.sort_by(order);
+    counts
 }
 
 /// [`coinvestors`] over a deal table of [`DEAL_KINDS`] edges and a view of the rest: the same answer from a
-/// [`Projection`] or from a persisted projection's columns, with or without the table's index.
-pub fn coinvestors_of(deals: &Deals, view: &impl View, entity: usize) -> Vec<CoInvestor> {
+/// [`Projection`] or from a persisted projection's columns, with or without the table's index; with `top`, only
+/// the first `top` co-investors (their deal lists are built for those alone).
+pub fn coinvestors_of(deals: &Deals, view: &impl View, entity: usize, top: Option<usize>) -> Vec<CoInvestor> {
     if !view.has(entity) {
         return Vec::new();
     }
@@ -61,33 +77,36 @@ pub fn coinvestors_of(deals: &Deals, view: &impl View, entity: usize) -> Vec<CoI
     if own.is_empty() {
         return Vec::new();
     }
-    // Every edge of those rounds, round by round: who else joined, and the round's event, earliest date and
-    // largest amount (looked up only for rounds shared with someone).
+    // Every edge of those rounds, round by round: the rounds shared with someone, and (other investor, round)
+    // once per pair.
     let rounds: Vec<u32> = own.iter().map(|x| x.0).collect();
     let edges: Vec<&Deal> = deals.of_rounds(&rounds).into_iter().filter(|d| d.has_event && is_deal(d.kind)).collect();
-    let mut per: BTreeMap<u32, Vec<SharedDeal>> = BTreeMap::new();
-    for group in edges.chunk_by(|a, b| a.round == b.round) {
-        let others: BTreeSet<u32> = group.iter().map(|d| d.investor).filter(|&i| i as usize != entity).collect();
-        if others.is_empty() {
-            continue;
-        }
-        let date = group.iter().filter_map(|d| view.date(d.edge)).min();
-        let amount = group.iter().filter_map(|d| d.amount_usd).reduce(f64::max);
+    let groups: Vec<&[&Deal]> = edges.chunk_by(|a, b| a.round == b.round).collect();
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    for (g, group) in groups.iter().enumerate() {
+        pairs.extend(group.iter().filter(|d| d.investor as usize != entity).map(|d| (d.investor, g as u32)));
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    let counts: Vec<(u32, usize)> = pairs.chunk_by(|a, b| a.0 == b.0).map(|c| (c[0].0, c.len())).collect();
+    let chosen = ranked(view, counts, top);
+    // The shared deals of the chosen co-investors only: the round's event, earliest date and largest amount.
+    let deal_of = |g: u32| -> SharedDeal {
+        let group = groups[g as usize];
         let round = group[0].round;
         let investee = own.binary_search_by_key(&round, |x| x.0).map_or(entity, |at| own[at].1 as usize);
-        let deal = SharedDeal {
+        SharedDeal {
             event: view.event(group[0].edge).unwrap_or_default().to_owned(),
             investee: view.node_ref(investee),
-            date: date.map(str::to_owned),
-            amount_usd: amount,
-        };
-        for &o in &others {
-            per.entry(o).or_default().push(deal.clone());
+            date: group.iter().filter_map(|d| view.date(d.edge)).min().map(str::to_owned),
+            amount_usd: group.iter().filter_map(|d| d.amount_usd).reduce(f64::max),
         }
-    }
-    let mut out: Vec<CoInvestor> = per
+    };
+    chosen
         .into_iter()
-        .map(|(o, mut deals)| {
+        .map(|(o, shared)| {
+            let at = pairs.partition_point(|p| p.0 < o);
+            let mut deals: Vec<SharedDeal> = pairs[at..at + shared].iter().map(|&(_, g)| deal_of(g)).collect();
             deals.sort_by(|a, b| {
                 let undated = |d: &SharedDeal| d.date.is_none();
                 (undated(a), std::cmp::Reverse(&a.date), &a.event).cmp(&(
@@ -96,15 +115,9 @@ pub fn coinvestors_of(deals: &Deals, view: &impl View, entity: usize) -> Vec<CoI
                     &b.event,
                 ))
             });
-            CoInvestor { investor: view.node_ref(o as usize), shared: deals.len(), deals }
+            CoInvestor { investor: view.node_ref(o as usize), shared, deals }
         })
-        .collect();
-    out.sort_by(|a, b| {
-        b.shared
-            .cmp(&a.shared)
-            .then_with(|| (&a.investor.label, &a.investor.iri).cmp(&(&b.investor.label, &b.investor.iri)))
-    });
-    out
+        .collect()
 }
 
 /// Another investor of the entity's portfolio companies.
@@ -121,12 +134,12 @@ pub struct CoBacker {
 /// investee, in any round), by number of shared companies descending, then label: the wider sense of co-investment,
 /// beside the rounds shared that [`coinvestors`] counts. Empty for an unknown node.
 pub fn cobackers(p: &Projection, entity: NodeIndex) -> Vec<CoBacker> {
-    cobackers_of(&Deals::of(p, is_deal), p, entity.index())
+    cobackers_of(&Deals::of(p, is_deal), p, entity.index(), None)
 }
 
 /// [`cobackers`] over a deal table of [`DEAL_KINDS`] edges and a view of the rest, from a [`Projection`] or a
-/// persisted projection's columns, with or without the table's index.
-pub fn cobackers_of(deals: &Deals, view: &impl View, entity: usize) -> Vec<CoBacker> {
+/// persisted projection's columns, with or without the table's index; with `top`, only the first `top`.
+pub fn cobackers_of(deals: &Deals, view: &impl View, entity: usize, top: Option<usize>) -> Vec<CoBacker> {
     if !view.has(entity) {
         return Vec::new();
     }
@@ -136,7 +149,7 @@ pub fn cobackers_of(deals: &Deals, view: &impl View, entity: usize) -> Vec<CoBac
     if companies.is_empty() {
         return Vec::new();
     }
-    // (investor, company) once per pair, then grouped by investor.
+    // (investor, company) once per pair, grouped by investor.
     let mut pairs: Vec<(u32, u32)> = deals
         .of_targets(&companies)
         .into_iter()
@@ -145,20 +158,17 @@ pub fn cobackers_of(deals: &Deals, view: &impl View, entity: usize) -> Vec<CoBac
         .collect();
     pairs.sort_unstable();
     pairs.dedup();
-    let mut out: Vec<CoBacker> = pairs
-        .chunk_by(|a, b| a.0 == b.0)
-        .map(|group| {
-            let mut companies: Vec<NodeRef> = group.iter().map(|&(_, c)| view.node_ref(c as usize)).collect();
+    let counts: Vec<(u32, usize)> = pairs.chunk_by(|a, b| a.0 == b.0).map(|c| (c[0].0, c.len())).collect();
+    ranked(view, counts, top)
+        .into_iter()
+        .map(|(o, shared)| {
+            let at = pairs.partition_point(|p| p.0 < o);
+            let mut companies: Vec<NodeRef> =
+                pairs[at..at + shared].iter().map(|&(_, c)| view.node_ref(c as usize)).collect();
             companies.sort_by(|a, b| (&a.label, &a.iri).cmp(&(&b.label, &b.iri)));
-            CoBacker { investor: view.node_ref(group[0].0 as usize), shared: companies.len(), companies }
+            CoBacker { investor: view.node_ref(o as usize), shared, companies }
         })
-        .collect();
-    out.sort_by(|a, b| {
-        b.shared
-            .cmp(&a.shared)
-            .then_with(|| (&a.investor.label, &a.investor.iri).cmp(&(&b.investor.label, &b.investor.iri)))
-    });
-    out
+        .collect()
 }
 
 #[cfg(test)]

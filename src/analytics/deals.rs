@@ -399,8 +399,8 @@ mod tests {
         let indexed = Deals::of(&p, |k| DEAL_KINDS.contains(&k)).indexed(p.graph.node_bound());
         for n in ["x", "y", "z", "c1"] {
             let at = ix(&p, n);
-            assert_eq!(coinvestors_of(&deals, &c, at.index()), coinvestors(&p, at), "co-investors of {n}");
-            assert_eq!(coinvestors_of(&indexed, &p, at.index()), coinvestors(&p, at), "indexed, of {n}");
+            assert_eq!(coinvestors_of(&deals, &c, at.index(), None), coinvestors(&p, at), "co-investors of {n}");
+            assert_eq!(coinvestors_of(&indexed, &p, at.index(), None), coinvestors(&p, at), "indexed, of {n}");
         }
         // x shares r1, r2 with y and the acquisition with z.
         let co = coinvestors(&p, ix(&p, "x"));
@@ -495,6 +495,7 @@ mod tests {
     proptest! {
         #[test]
         fn columns_answer_like_the_projection(m in markets(), top in prop::option::of(0usize..4)) {
+            let cut = |n: usize| top.map_or(n, |t| t.min(n));
             let p = build(&m);
             let bytes = file(&p);
             let c = persist::Columns::open(&bytes, 7, "g1").expect("columns");
@@ -505,14 +506,16 @@ mod tests {
             let indexed = deals.clone().indexed(c.node_count());
             for n in p.graph.node_indices() {
                 let want = coinvestors(&p, n);
-                prop_assert_eq!(&coinvestors_of(&deals, &c, n.index()), &want);
-                prop_assert_eq!(&coinvestors_of(&indexed, &c, n.index()), &want);
+                prop_assert_eq!(&coinvestors_of(&deals, &c, n.index(), None), &want);
+                prop_assert_eq!(&coinvestors_of(&indexed, &c, n.index(), None), &want);
+                prop_assert_eq!(&coinvestors_of(&indexed, &c, n.index(), top)[..], &want[..cut(want.len())]);
             }
-            prop_assert_eq!(coinvestors_of(&indexed, &c, 999), Vec::new());
+            prop_assert_eq!(coinvestors_of(&indexed, &c, 999, None), Vec::new());
             for n in p.graph.node_indices() {
                 let want = cobackers(&p, n);
-                prop_assert_eq!(&cobackers_of(&deals, &c, n.index()), &want);
-                prop_assert_eq!(&cobackers_of(&indexed, &c, n.index()), &want);
+                prop_assert_eq!(&cobackers_of(&deals, &c, n.index(), None), &want);
+                prop_assert_eq!(&cobackers_of(&indexed, &c, n.index(), None), &want);
+                prop_assert_eq!(&cobackers_of(&deals, &c, n.index(), top)[..], &want[..cut(want.len())]);
             }
         }
     }

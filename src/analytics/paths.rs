@@ -337,23 +337,41 @@ impl<G: Links> Drop for Walker<'_, G> {
 }
 
 /// The state of one search: distances from the source side and to the target side, and the nodes marked as lying
-/// on a shortest path. Either hash maps (cheap to create, for one search), or one array over every node whose
-/// entries count only where their stamp is the current search number (for searches repeated on one graph: nothing
-/// to clear between searches, and all the state of a node in one place).
+/// on a shortest path. Either hash maps (cheap to create, for one search), or arrays over every node kept between
+/// searches: one bit per node and side says whether the node was reached (a few hundred kilobytes that stay in the
+/// processor's cache, so testing a neighbour already seen costs no trip to memory), the distance is read only for
+/// nodes reached, and the nodes touched are listed so that the next search clears just those bits.
 #[derive(Debug)]
 enum Scratch {
     Sparse { dist_s: FastMap<NodeIndex, u32>, dist_t: FastMap<NodeIndex, u32>, marked: FastMap<NodeIndex, ()> },
-    Dense { slots: Vec<Slot>, search: u32 },
+    Dense(Box<Dense>),
 }
 
-/// A node's entry in a dense [`Scratch`]: each field counts only when its stamp equals the search number.
-#[derive(Clone, Copy, Debug, Default)]
-struct Slot {
-    stamp_s: u32,
-    dist_s: u32,
-    stamp_t: u32,
-    dist_t: u32,
-    stamp_marked: u32,
+#[derive(Debug)]
+struct Dense {
+    seen_s: Vec<u64>,
+    seen_t: Vec<u64>,
+    marked: Vec<u64>,
+    dist_s: Vec<u32>,
+    dist_t: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+impl Dense {
+    fn bit(bits: &[u64], n: usize) -> bool {
+        bits.get(n / 64).is_some_and(|w| w & (1 << (n % 64)) != 0)
+    }
+
+    /// Sets the bit; false when it was set already or `n` is out of range.
+    fn set(bits: &mut [u64], n: usize) -> bool {
+        match bits.get_mut(n / 64) {
+            Some(w) if *w & (1 << (n % 64)) == 0 => {
+                *w |= 1 << (n % 64);
+                true
+            }
+            _ => false,
+        }
+    }
 }
 
 impl Default for Scratch {
@@ -364,7 +382,15 @@ impl Default for Scratch {
 
 impl Scratch {
     fn dense(bound: usize) -> Scratch {
-        Scratch::Dense { slots: vec![Slot::default(); bound], search: 0 }
+        let words = bound.div_ceil(64);
+        Scratch::Dense(Box::new(Dense {
+            seen_s: vec![0; words],
+            seen_t: vec![0; words],
+            marked: vec![0; words],
+            dist_s: vec![0; bound],
+            dist_t: vec![0; bound],
+            touched: Vec::new(),
+        }))
     }
 
     /// Forgets the previous search.
@@ -375,68 +401,80 @@ impl Scratch {
                 dist_t.clear();
                 marked.clear();
             }
-            Scratch::Dense { slots, search } => {
-                if *search == u32::MAX {
-                    slots.fill(Slot::default());
-                    *search = 0;
+            Scratch::Dense(d) => {
+                for &n in &d.touched {
+                    let w = n as usize / 64;
+                    d.seen_s[w] = 0;
+                    d.seen_t[w] = 0;
+                    d.marked[w] = 0;
                 }
-                *search += 1;
+                d.touched.clear();
             }
         }
     }
 
-    fn slot(slots: &[Slot], n: NodeIndex) -> Slot {
-        slots.get(n.index()).copied().unwrap_or_default()
+    fn has_s(&self, n: NodeIndex) -> bool {
+        match self {
+            Scratch::Sparse { dist_s, .. } => dist_s.contains_key(&n),
+            Scratch::Dense(d) => Dense::bit(&d.seen_s, n.index()),
+        }
+    }
+
+    fn has_t(&self, n: NodeIndex) -> bool {
+        match self {
+            Scratch::Sparse { dist_t, .. } => dist_t.contains_key(&n),
+            Scratch::Dense(d) => Dense::bit(&d.seen_t, n.index()),
+        }
     }
 
     fn dist_s(&self, n: NodeIndex) -> Option<u32> {
         match self {
             Scratch::Sparse { dist_s, .. } => dist_s.get(&n).copied(),
-            Scratch::Dense { slots, search } => {
-                let x = Self::slot(slots, n);
-                (x.stamp_s == *search).then_some(x.dist_s)
-            }
+            Scratch::Dense(d) => Dense::bit(&d.seen_s, n.index()).then(|| d.dist_s[n.index()]),
         }
     }
 
     fn dist_t(&self, n: NodeIndex) -> Option<u32> {
         match self {
             Scratch::Sparse { dist_t, .. } => dist_t.get(&n).copied(),
-            Scratch::Dense { slots, search } => {
-                let x = Self::slot(slots, n);
-                (x.stamp_t == *search).then_some(x.dist_t)
-            }
+            Scratch::Dense(d) => Dense::bit(&d.seen_t, n.index()).then(|| d.dist_t[n.index()]),
         }
     }
 
     fn marked(&self, n: NodeIndex) -> bool {
         match self {
             Scratch::Sparse { marked, .. } => marked.contains_key(&n),
-            Scratch::Dense { slots, search } => Self::slot(slots, n).stamp_marked == *search,
+            Scratch::Dense(d) => Dense::bit(&d.marked, n.index()),
         }
     }
 
-    fn set_s(&mut self, n: NodeIndex, d: u32) {
+    fn set_s(&mut self, n: NodeIndex, dist: u32) {
         match self {
             Scratch::Sparse { dist_s, .. } => {
-                dist_s.insert(n, d);
+                dist_s.insert(n, dist);
             }
-            Scratch::Dense { slots, search } => {
-                if let Some(x) = slots.get_mut(n.index()) {
-                    (x.stamp_s, x.dist_s) = (*search, d);
+            Scratch::Dense(d) => {
+                if n.index() < d.dist_s.len() {
+                    if Dense::set(&mut d.seen_s, n.index()) {
+                        d.touched.push(n.index() as u32);
+                    }
+                    d.dist_s[n.index()] = dist;
                 }
             }
         }
     }
 
-    fn set_t(&mut self, n: NodeIndex, d: u32) {
+    fn set_t(&mut self, n: NodeIndex, dist: u32) {
         match self {
             Scratch::Sparse { dist_t, .. } => {
-                dist_t.insert(n, d);
+                dist_t.insert(n, dist);
             }
-            Scratch::Dense { slots, search } => {
-                if let Some(x) = slots.get_mut(n.index()) {
-                    (x.stamp_t, x.dist_t) = (*search, d);
+            Scratch::Dense(d) => {
+                if n.index() < d.dist_t.len() {
+                    if Dense::set(&mut d.seen_t, n.index()) {
+                        d.touched.push(n.index() as u32);
+                    }
+                    d.dist_t[n.index()] = dist;
                 }
             }
         }
@@ -447,9 +485,9 @@ impl Scratch {
             Scratch::Sparse { marked, .. } => {
                 marked.insert(n, ());
             }
-            Scratch::Dense { slots, search } => {
-                if let Some(x) = slots.get_mut(n.index()) {
-                    x.stamp_marked = *search;
+            Scratch::Dense(d) => {
+                if Dense::set(&mut d.marked, n.index()) {
+                    d.touched.push(n.index() as u32);
                 }
             }
         }
@@ -540,12 +578,12 @@ impl<'a, G: Links> Walker<'a, G> {
                     self.steps(u, &mut hops);
                     for h in &hops {
                         let v = h.to;
-                        if self.state.dist_s(v).is_some() || barred_nodes.contains(&v) || barred_step(u, v) {
+                        if self.state.has_s(v) || barred_nodes.contains(&v) || barred_step(u, v) {
                             continue;
                         }
                         self.state.set_s(v, a as u32);
                         next.push(v);
-                        if self.state.dist_t(v).is_some() {
+                        if self.state.has_t(v) {
                             meet.push(v);
                         }
                     }
@@ -556,12 +594,12 @@ impl<'a, G: Links> Walker<'a, G> {
                 for &w in &front_t {
                     self.sources(w, &mut nodes);
                     for &u in &nodes {
-                        if self.state.dist_t(u).is_some() || barred_nodes.contains(&u) || barred_step(u, w) {
+                        if self.state.has_t(u) || barred_nodes.contains(&u) || barred_step(u, w) {
                             continue;
                         }
                         self.state.set_t(u, b as u32);
                         next.push(u);
-                        if self.state.dist_s(u).is_some() {
+                        if self.state.has_s(u) {
                             meet.push(u);
                         }
                     }

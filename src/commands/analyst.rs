@@ -521,7 +521,7 @@ pub fn exposure_cmd(ctx: &Ctx, investor: &str, o: &GraphOut) -> Result<()> {
     emit(&mut out, &f, &rows, &ex)
 }
 
-pub fn coinvest_cmd(ctx: &Ctx, entity: &str, by: CoinvestBy, o: &GraphOut) -> Result<()> {
+pub fn coinvest_cmd(ctx: &Ctx, entity: &str, by: CoinvestBy, top: Option<usize>, o: &GraphOut) -> Result<()> {
     // Answered from the persisted file's columns when it is fresh and the name designates one node there;
     // otherwise (and for every error message) from the projection.
     let file = if o.as_of.is_none() { project::cached_file(&ctx.store) } else { None };
@@ -533,10 +533,11 @@ pub fn coinvest_cmd(ctx: &Ctx, entity: &str, by: CoinvestBy, o: &GraphOut) -> Re
     match by {
         CoinvestBy::Round => {
             let co = match found {
-                Some((c, n)) => coinvest::coinvestors_of(&Deals::from_columns(c, deal_kinds), c, n),
+                Some((c, n)) => coinvest::coinvestors_of(&Deals::from_columns(c, deal_kinds), c, n, top),
                 None => {
                     let p = projection_of(ctx, o.as_of.as_deref(), deal_kinds)?;
-                    coinvest::coinvestors(&p, resolve(&p, entity)?)
+                    let n = resolve(&p, entity)?.index();
+                    coinvest::coinvestors_of(&Deals::of(&p, deal_kinds), &*p, n, top)
                 }
             };
             let mut rows = Rows::new(&["co-investor", "shared deals", "deals"]);
@@ -556,10 +557,11 @@ pub fn coinvest_cmd(ctx: &Ctx, entity: &str, by: CoinvestBy, o: &GraphOut) -> Re
         }
         CoinvestBy::Company => {
             let co = match found {
-                Some((c, n)) => coinvest::cobackers_of(&Deals::from_columns(c, deal_kinds), c, n),
+                Some((c, n)) => coinvest::cobackers_of(&Deals::from_columns(c, deal_kinds), c, n, top),
                 None => {
                     let p = projection_of(ctx, o.as_of.as_deref(), deal_kinds)?;
-                    coinvest::cobackers(&p, resolve(&p, entity)?)
+                    let n = resolve(&p, entity)?.index();
+                    coinvest::cobackers_of(&Deals::of(&p, deal_kinds), &*p, n, top)
                 }
             };
             let mut rows = Rows::new(&["co-investor", "shared companies", "companies"]);

@@ -4,8 +4,8 @@
 //!
 //! - `/api/search?q=TEXT[&limit=N]` — entities by name, alias or label (as `mvkg search`);
 //! - `/api/rank?by=capital|degree|pagerank[&top=N][&type=T,…]` — rankings (as `mvkg rank`);
-//! - `/api/coinvest?entity=NAME|IRI[&by=round|company]` — co-investors and the deals (or companies) they share (as
-//!   `mvkg coinvest`).
+//! - `/api/coinvest?entity=NAME|IRI[&by=round|company][&top=N]` — co-investors and the deals (or companies) they
+//!   share (as `mvkg coinvest`).
 //!
 //! Errors are JSON too: `{"error": "…"}` with 400 for a bad parameter and 404 for an entity that is not found or
 //! ambiguous (the message lists the candidates).
@@ -97,9 +97,13 @@ fn rank(g: &GraphState, req: &Request) -> Answer {
 
 fn coinvest(g: &GraphState, req: &Request) -> Answer {
     let n = entity(g, req, "entity")?;
+    let top = match req.param("top") {
+        Some(_) => Some(number(req, "top", 0, 100_000)?),
+        None => None,
+    };
     match req.param("by").as_deref().unwrap_or("round") {
-        "round" => json(&coinvest::coinvestors_of(&g.deals, &g.projection, n)),
-        "company" => json(&coinvest::cobackers_of(&g.deals, &g.projection, n)),
+        "round" => json(&coinvest::coinvestors_of(&g.deals, &g.projection, n, top)),
+        "company" => json(&coinvest::cobackers_of(&g.deals, &g.projection, n, top)),
         other => Err((400, format!("`by` is round or company, not `{other}`"))),
     }
 }

@@ -174,7 +174,9 @@ pub enum Command {
                             mvkg path Sony Roblox --directed --max-hops 4"
     )]
     Path {
+        /// Where the path starts: a name, an alias, `prefix:local` or an IRI
         from: String,
+        /// Where it ends, named the same way
         to: String,
         /// How many paths (shortest first)
         #[arg(long, default_value_t = 1)]
@@ -198,6 +200,7 @@ pub enum Command {
         after_help = "Examples:\n  mvkg neighbors Naver --hops 2\n  mvkg neighbors Tencent --via invests-in,acquires"
     )]
     Neighbors {
+        /// Name, alias or IRI (prefix:local or <…>)
         entity: String,
         /// How many links away
         #[arg(long, default_value_t = 1)]
@@ -238,6 +241,7 @@ pub enum Command {
     /// Direct and look-through holdings of an investor, by technology, layer and country
     #[command(after_help = "Examples:\n  mvkg exposure \"SoftBank Group\"\n  mvkg exposure Tencent --format json")]
     Exposure {
+        /// The investor: a name, an alias, `prefix:local` or an IRI
         investor: String,
         #[command(flatten)]
         out: GraphOut,
@@ -246,9 +250,10 @@ pub enum Command {
     /// Co-investors of an entity: the deals they share, or the companies they both back
     #[command(
         after_help = "Examples:\n  mvkg coinvest \"SoftBank Vision Fund 2\"\n  mvkg coinvest Sequoia --format csv\n  \
-                            mvkg coinvest Tencent --by company"
+                            mvkg coinvest Tencent --by company --top 20"
     )]
     Coinvest {
+        /// The investor: a name, an alias, `prefix:local` or an IRI
         entity: String,
         /// `round`: investors in the same rounds (events); `company`: investors in the same companies, in any round
         #[arg(long, value_enum, default_value = "round")]

@@ -1,8 +1,10 @@
-//! Who invests alongside whom: the co-investors of an entity and the deals they shared.
+//! Who invests alongside whom: the co-investors of an entity and the deals they shared ([`coinvestors`]), or the
+//! investors of the same companies ([`cobackers`]).
 //!
 //! Two investors co-invest when they both have an `InvestsIn` (or `Acquires`, for consortium buy-outs) edge
 //! belonging to the same event. Only edges with an event IRI can be shared: an edge without one is a deal of its own.
-//! Several edges of one investor in one event (a round recorded twice) count once.
+//! Several edges of one investor in one event (a round recorded twice) count once. In the wider sense two investors
+//! back the same company when each has such an edge to it, in any round, with or without an event.
 
 use petgraph::stable_graph::NodeIndex;
 use serde::Serialize;

@@ -165,7 +165,7 @@ impl Response {
 }
 
 /// The graph side of the store at one generation: the projection, its search index, the flat adjacency the path
-/// searches use and the deal tables of the investment questions (the co-investor one indexed by investor and round).
+/// searches use and the deal tables of the investment questions (the co-investor one indexed).
 pub struct GraphState {
     pub generation: String,
     pub projection: Projection,
@@ -173,7 +173,7 @@ pub struct GraphState {
     pub adjacency: Adjacency,
     /// [`rank::CAPITAL_KINDS`] edges, for the capital ranking.
     pub capital: Deals,
-    /// [`coinvest::DEAL_KINDS`] edges, indexed, for co-investors.
+    /// [`coinvest::DEAL_KINDS`] edges, indexed, for co-investors and co-backers.
     pub deals: Deals,
 }
 

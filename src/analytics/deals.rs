@@ -5,8 +5,8 @@
 //! little else they need (node names, kind and types; the event IRI and date of an edge). Both can be taken from a
 //! [`Projection`] in memory or straight from the columns of a persisted one ([`Columns`]) without building the
 //! graph, which is what makes these questions cheap from a cold process; the answers are the same either way
-//! (tested). A long-lived process (the server) keeps an [`Deals::indexed`] table, which finds an investor's rounds
-//! and a round's investors without scanning.
+//! (tested). A long-lived process (the server) keeps a [`Deals::indexed`] table, which finds an investor's deals,
+//! a company's investors and a round's investors without scanning.
 
 use petgraph::stable_graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
@@ -43,7 +43,7 @@ pub struct Deals {
     index: Option<Index>,
 }
 
-/// Positions in [`Deals::deals`] grouped by investor and by round (each group in deal order).
+/// Positions in [`Deals::deals`] grouped by investor, by investee and by round (each group in deal order).
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Index {
     investor_start: Vec<usize>,

@@ -590,7 +590,7 @@ fn the_api_answers_the_analyst_questions_like_the_command_line() {
         assert_eq!(r.header_value("access-control-allow-origin"), Some("*"), "{target}");
         serde_json::from_slice(&r.body).expect("JSON from the API")
     };
-    let cases: [(&str, &[&str]); 8] = [
+    let cases: [(&str, &[&str]); 10] = [
         ("/api/rank?by=capital&top=10", &["rank", "--by", "capital", "--top", "10"]),
         ("/api/rank?top=5&type=investor", &["rank", "--by", "capital", "--top", "5", "--type", "investor"]),
         ("/api/rank?by=degree&top=5&type=Company", &["rank", "--by", "degree", "--top", "5", "--type", "Company"]),
@@ -599,6 +599,11 @@ fn the_api_answers_the_analyst_questions_like_the_command_line() {
         ("/api/search?q=naver&limit=5", &["search", "naver", "--limit", "5"]),
         ("/api/coinvest?entity=Tencent&by=company", &["coinvest", "Tencent", "--by", "company"]),
         ("/api/coinvest?entity=Tencent&by=company&top=3", &["coinvest", "Tencent", "--by", "company", "--top", "3"]),
+        ("/api/path?from=SoftBank%20Group&to=Zepeto", &["path", "SoftBank Group", "Zepeto"]),
+        (
+            "/api/path?from=SoftBank%20Group&to=Zepeto&k=3&via=invests-in,develops",
+            &["path", "SoftBank Group", "Zepeto", "--k", "3", "--via", "invests-in,develops"],
+        ),
     ];
     for (target, args) in cases {
         assert_eq!(api(target), cli(args), "{target}");
@@ -607,6 +612,15 @@ fn the_api_answers_the_analyst_questions_like_the_command_line() {
     let top = api("/api/rank?by=capital&top=1");
     assert_eq!(top[0]["label"], "Public Investment Fund");
     assert_eq!((top[0]["rounds"].as_u64(), top[0]["deals_led"].as_u64()), (Some(4), Some(2)));
+    let path = api("/api/path?from=SoftBank%20Group&to=Zepeto");
+    let hops: Vec<(&str, &str)> = path[0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["relation"].as_str().unwrap(), h["to"].as_str().unwrap()))
+        .collect();
+    assert!(hops.len() >= 2 && hops.last().map(|h| h.1) == Some("Zepeto"), "{path}");
+    assert_eq!(api("/api/path?from=SoftBank%20Group&to=Zepeto&max_hops=1"), serde_json::json!([]));
     let co = api("/api/coinvest?entity=mvd:softbank-vision-fund-2");
     assert!(co.as_array().is_some_and(|a| !a.is_empty()), "{co}");
     assert!(co[0]["deals"].as_array().is_some_and(|d| d.len() == co[0]["shared"].as_u64().unwrap() as usize));
@@ -620,6 +634,9 @@ fn the_api_answers_the_analyst_questions_like_the_command_line() {
         ("/api/rank?top=-1", 400, "`top` takes a whole number"),
         ("/api/search", 400, "`q` is required"),
         ("/api/nothing", 404, "No API route `/api/nothing`"),
+        ("/api/path?from=Tencent", 400, "`to` is required"),
+        ("/api/path?from=Tencent&to=Zepeto&via=bribes", 400, "Unknown link kind `bribes`"),
+        ("/api/path?from=Tencent&to=Zepeto&directed=maybe", 400, "`directed` is true or false"),
     ] {
         let r = get(app, target);
         assert_eq!(r.status, status, "{target}: {}", r.body_text());

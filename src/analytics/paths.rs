@@ -43,6 +43,47 @@ pub struct Hop {
 /// A path: its hops in order. The empty path joins a node to itself.
 pub type Path = Vec<Hop>;
 
+/// One hop of a path described for output: the two entities, the relation and the evidence of the edge walked.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HopDetail {
+    pub from: String,
+    pub from_iri: String,
+    /// The edge kind (`invests-in`, …).
+    pub relation: String,
+    /// Whether the edge points the way the path goes.
+    pub forward: bool,
+    pub to: String,
+    pub to_iri: String,
+    pub date: Option<String>,
+    pub amount_usd: Option<f64>,
+    pub stake: Option<f64>,
+    pub event: Option<String>,
+    /// The sources that state the edge, as the projection's bibliography describes them.
+    pub sources: Vec<crate::graph::SourceRef>,
+}
+
+/// The hops of `path` in `p`, described for output (hops whose edge or nodes are gone are skipped).
+pub fn describe(p: &Projection, path: &[Hop]) -> Vec<HopDetail> {
+    path.iter()
+        .filter_map(|h| {
+            let (e, s, t) = (p.graph.edge_weight(h.edge)?, p.graph.node_weight(h.from)?, p.graph.node_weight(h.to)?);
+            Some(HopDetail {
+                from: s.label.clone(),
+                from_iri: s.iri.clone(),
+                relation: e.kind.name().to_owned(),
+                forward: h.forward,
+                to: t.label.clone(),
+                to_iri: t.iri.clone(),
+                date: e.date.clone(),
+                amount_usd: e.amount_usd,
+                stake: e.stake,
+                event: e.event.clone(),
+                sources: e.sources.iter().filter_map(|x| p.sources.get(x).cloned()).collect(),
+            })
+        })
+        .collect()
+}
+
 /// The nodes a path visits, starting with `start`.
 pub fn path_nodes(start: NodeIndex, path: &[Hop]) -> Vec<NodeIndex> {
     std::iter::once(start).chain(path.iter().map(|h| h.to)).collect()

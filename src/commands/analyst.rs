@@ -272,21 +272,6 @@ pub fn show_cmd(ctx: &Ctx, entity: &str, o: &GraphOut) -> Result<()> {
     Ok(())
 }
 
-#[derive(Serialize)]
-struct HopOut {
-    from: String,
-    from_iri: String,
-    relation: String,
-    forward: bool,
-    to: String,
-    to_iri: String,
-    date: Option<String>,
-    amount_usd: Option<f64>,
-    stake: Option<f64>,
-    event: Option<String>,
-    sources: Vec<mvkg::graph::SourceRef>,
-}
-
 pub struct PathArgs<'a> {
     pub from: &'a str,
     pub to: &'a str,
@@ -324,9 +309,7 @@ pub fn path_cmd(ctx: &Ctx, a: &PathArgs, o: &GraphOut) -> Result<()> {
         );
     }
     let mut rows = Rows::new(&["path", "from", "relation", "to", "date", "amount", "source"]);
-    let mut json: Vec<Vec<HopOut>> = Vec::new();
     for (i, path) in found.iter().enumerate() {
-        let mut hops = Vec::new();
         for h in path {
             let e = &p.graph[h.edge];
             let (s, t) = (&p.graph[h.from], &p.graph[h.to]);
@@ -340,22 +323,9 @@ pub fn path_cmd(ctx: &Ctx, a: &PathArgs, o: &GraphOut) -> Result<()> {
                 money(e.amount_usd),
                 source_text(&p, &e.sources),
             ]);
-            hops.push(HopOut {
-                from: s.label.clone(),
-                from_iri: s.iri.clone(),
-                relation: e.kind.name().to_owned(),
-                forward: h.forward,
-                to: t.label.clone(),
-                to_iri: t.iri.clone(),
-                date: e.date.clone(),
-                amount_usd: e.amount_usd,
-                stake: e.stake,
-                event: e.event.clone(),
-                sources: e.sources.iter().filter_map(|s| p.sources.get(s).cloned()).collect(),
-            });
         }
-        json.push(hops);
     }
+    let json: Vec<Vec<paths::HopDetail>> = found.iter().map(|path| paths::describe(&p, path)).collect();
     let mut out = Out::open(None)?;
     emit(&mut out, &fmt(o.format.as_deref())?, &rows, &json)
 }

@@ -5,7 +5,9 @@
 //! - `/api/search?q=TEXT[&limit=N]` — entities by name, alias or label (as `mvkg search`);
 //! - `/api/rank?by=capital|degree|pagerank[&top=N][&type=T,…]` — rankings (as `mvkg rank`);
 //! - `/api/coinvest?entity=NAME|IRI[&by=round|company][&top=N]` — co-investors and the deals (or companies) they
-//!   share (as `mvkg coinvest`).
+//!   share (as `mvkg coinvest`);
+//! - `/api/path?from=A&to=B[&k=N][&via=KIND,…][&directed=true][&max_hops=N]` — the shortest paths, each hop with its
+//!   relation, date, amount and sources (as `mvkg path`), searched on the server's path adjacency; `[]` when none.
 //!
 //! Errors are JSON too: `{"error": "…"}` with 400 for a bad parameter and 404 for an entity that is not found or
 //! ambiguous (the message lists the candidates).
@@ -13,7 +15,9 @@
 use serde::Serialize;
 
 use super::{App, GraphState, Request, Response};
-use crate::analytics::{coinvest, rank};
+use petgraph::stable_graph::NodeIndex;
+
+use crate::analytics::{coinvest, paths, rank};
 use crate::graph::EdgeKind;
 
 /// Answers `/api/NAME`.
@@ -26,7 +30,11 @@ pub(crate) fn route(app: &App, req: &Request, name: &str) -> Response {
         "search" => search(&g, req),
         "rank" => rank(&g, req),
         "coinvest" => coinvest(&g, req),
-        _ => Err((404, format!("No API route `/api/{name}`; there are /api/search, /api/rank and /api/coinvest"))),
+        "path" => path(&g, req),
+        _ => Err((
+            404,
+            format!("No API route `/api/{name}`; there are /api/search, /api/rank, /api/coinvest and /api/path"),
+        )),
     };
     match answer {
         Ok(r) => r,
@@ -64,6 +72,39 @@ fn number(req: &Request, name: &str, default: usize, max: usize) -> Result<usize
 fn entity(g: &GraphState, req: &Request, name: &str) -> Result<usize, (u16, String)> {
     let text = required(req, name)?;
     g.index.resolve(&g.projection, &text).map(|n| n.index()).map_err(|e| (404, e.to_string()))
+}
+
+fn path(g: &GraphState, req: &Request) -> Answer {
+    let from = NodeIndex::new(entity(g, req, "from")?);
+    let to = NodeIndex::new(entity(g, req, "to")?);
+    let k = number(req, "k", 1, 20)?.max(1);
+    let kinds = match req.param("via") {
+        None => EdgeKind::relational(),
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(|k| {
+                EdgeKind::from_name(k).ok_or_else(|| {
+                    let names: Vec<&str> = EdgeKind::ALL.iter().map(|k| k.name()).collect();
+                    (400, format!("Unknown link kind `{k}` in `via`; use {}", names.join(", ")))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    let directed = match req.param("directed").as_deref() {
+        None | Some("false" | "0") => false,
+        Some("true" | "1") => true,
+        Some(other) => return Err((400, format!("`directed` is true or false, not `{other}`"))),
+    };
+    let max_hops = match req.param("max_hops") {
+        Some(_) => Some(number(req, "max_hops", 0, 1000)?),
+        None => None,
+    };
+    let cfg = paths::PathConfig { kinds, directed, max_hops };
+    let found = g.adjacency.k_shortest_paths(from, to, k, &cfg);
+    let described: Vec<Vec<paths::HopDetail>> = found.iter().map(|x| paths::describe(&g.projection, x)).collect();
+    json(&described)
 }
 
 fn search(g: &GraphState, req: &Request) -> Answer {

@@ -115,6 +115,18 @@ fn sparqlwrapper_and_pandas_read_the_endpoint() {
     assert_eq!(value(&out, "named_rows"), investors.to_string());
     assert_eq!(value(&out, "named_first_investor"), first_investor);
     assert_eq!(value(&out, "ask"), "True");
+    // The analyst API read by pandas.read_json gives the command line's ranking.
+    let dir = tempfile::TempDir::new().unwrap();
+    let store = dir.path().join("store");
+    assert!(mvkg(&store).args(["--quiet", "init"]).status().unwrap().success());
+    let cli = mvkg(&store).args(["rank", "--by", "capital", "--top", "5", "--format", "json"]).output().unwrap();
+    let cli: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert_eq!(value(&out, "api_rank_rows"), "5");
+    assert_eq!(value(&out, "api_rank_first"), cli[0]["label"].as_str().unwrap());
+    assert_eq!(
+        value(&out, "api_rank_columns"),
+        "node,iri,label,kind,rounds,deals_led,rounds_with_amount,total_round_usd,attributed_usd"
+    );
 }
 
 #[test]

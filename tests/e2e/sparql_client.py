@@ -45,3 +45,9 @@ sw = SPARQLWrapper(f"{base}/sparql")
 sw.setQuery("ASK { <https://w3id.org/mvkg/id/naver-z> ?p ?o }")
 sw.setReturnFormat(JSON)
 print(f"ask={sw.query().convert()['boolean']}")
+
+# 5. The analyst API, straight into a DataFrame.
+top = pd.read_json(f"{base}/api/rank?by=capital&top=5")
+print(f"api_rank_rows={len(top)}")
+print(f"api_rank_first={top['label'].iloc[0]}")
+print(f"api_rank_columns={','.join(top.columns)}")

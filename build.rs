@@ -24,15 +24,17 @@ fn list(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
     files
 }
 
-fn table(name: &str, files: &[PathBuf]) -> String {
+/// The table of `files` (under the crate root, at `dir`), each embedded by a path relative to `CARGO_MANIFEST_DIR` as
+/// the crate sees it when it compiles: a target directory shared by several checkouts (CI clones) shares this
+/// build script's output, so it must not name one checkout's absolute paths.
+fn table(name: &str, dir: &str, files: &[PathBuf]) -> String {
     let mut out = format!("static {name}: &[(&str, &str)] = &[\n");
     for f in files {
-        let abs = fs::canonicalize(f).expect("bundled file");
+        let file = f.file_name().unwrap().to_string_lossy();
         let _ = writeln!(
             out,
-            "    ({:?}, include_str!({:?})),",
-            f.file_name().unwrap().to_string_lossy(),
-            abs.display().to_string()
+            "    ({file:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), {:?}))),",
+            format!("/{dir}/{file}")
         );
     }
     out.push_str("];\n");
@@ -51,9 +53,9 @@ fn main() {
     let queries = list(&root.join("queries"), &["rq"]);
     let checks = list(&root.join("queries/checks"), &["rq"]);
     let mut code = String::new();
-    code.push_str(&table("DATA_FILES", &data));
-    code.push_str(&table("QUERY_FILES", &queries));
-    code.push_str(&table("CHECK_FILES", &checks));
+    code.push_str(&table("DATA_FILES", "data", &data));
+    code.push_str(&table("QUERY_FILES", "queries", &queries));
+    code.push_str(&table("CHECK_FILES", "queries/checks", &checks));
     fs::write(out.join("bundled.rs"), code).unwrap();
 
     // Completions and man page, next to the build output (copied into target/ by `mvkg completions`/`mvkg man`

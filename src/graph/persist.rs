@@ -173,63 +173,35 @@ pub fn decode(bytes: &[u8], version: u32, stamp: &str) -> Option<Projection> {
 /// reads only some kinds of links needs, at a fraction of the cost. It equals
 /// `decode(..).filtered(kinds, None)` except that the kept edges are numbered from 0 in their original order.
 pub fn decode_edges(bytes: &[u8], version: u32, stamp: &str, keep: impl Fn(EdgeKind) -> bool) -> Option<Projection> {
-    let Raw {
-        t,
-        n_iri,
-        n_label,
-        n_country,
-        n_kind,
-        n_layer,
-        n_has_layer,
-        n_aliases,
-        n_types,
-        i_keys,
-        i_nodes,
-        e_source,
-        e_target,
-        e_kind,
-        e_flags,
-        e_event,
-        e_date,
-        e_detail,
-        e_sources,
-        amounts,
-        stakes,
-        s_key,
-        s_iri,
-        s_title,
-        s_publisher,
-        s_url,
-        s_issued,
-    } = Raw::parse(bytes, version, stamp)?;
-    let (n, m, k) = (n_iri.len(), e_source.len(), s_key.len());
+    let r = Raw::parse(bytes, version, stamp)?;
+    let (n, m, k) = (r.n_iri.len(), r.e_source.len(), r.s_key.len());
     let mut graph = EcoGraph::with_capacity(n, m);
     for i in 0..n {
         graph.add_node(Node {
-            iri: t.string(n_iri.at(i))?,
-            kind: *NodeKind::ALL.get(usize::from(n_kind[i]))?,
-            label: t.string(n_label.at(i))?,
-            aliases: t.list(n_aliases.at(i))?,
-            types: t.list(n_types.at(i))?,
-            country: t.opt(n_country.at(i))?,
-            layer: match n_has_layer[i] {
+            iri: r.t.string(r.n_iri.at(i))?,
+            kind: *NodeKind::ALL.get(usize::from(r.n_kind[i]))?,
+            label: r.t.string(r.n_label.at(i))?,
+            aliases: r.t.list(r.n_aliases.at(i))?,
+            types: r.t.list(r.n_types.at(i))?,
+            country: r.t.opt(r.n_country.at(i))?,
+            layer: match r.n_has_layer[i] {
                 0 => None,
-                1 => Some(n_layer[i]),
+                1 => Some(r.n_layer[i]),
                 _ => return None,
             },
         });
     }
-    let mut index = HashMap::with_capacity(i_keys.len());
-    for i in 0..i_keys.len() {
-        index.insert(t.string(i_keys.at(i))?, node_at(n, i_nodes.at(i))?);
+    let mut index = HashMap::with_capacity(r.i_keys.len());
+    for i in 0..r.i_keys.len() {
+        index.insert(r.t.string(r.i_keys.at(i))?, node_at(n, r.i_nodes.at(i))?);
     }
     let (mut next_amount, mut next_stake) = (0, 0);
     for i in 0..m {
-        let f = e_flags[i];
+        let f = r.e_flags[i];
         if f & !(AMOUNT | STAKE | LEAD) != 0 {
             return None;
         }
-        let kind = *EdgeKind::ALL.get(usize::from(e_kind[i]))?;
+        let kind = *EdgeKind::ALL.get(usize::from(r.e_kind[i]))?;
         if !keep(kind) {
             next_amount += usize::from(f & AMOUNT != 0);
             next_stake += usize::from(f & STAKE != 0);
@@ -244,17 +216,17 @@ pub fn decode_edges(bytes: &[u8], version: u32, stamp: &str, keep: impl Fn(EdgeK
         };
         let edge = Edge {
             kind,
-            event: t.opt(e_event.at(i))?,
-            amount_usd: take(AMOUNT, &amounts, &mut next_amount)?,
-            stake: take(STAKE, &stakes, &mut next_stake)?,
-            date: t.opt(e_date.at(i))?,
+            event: r.t.opt(r.e_event.at(i))?,
+            amount_usd: take(AMOUNT, &r.amounts, &mut next_amount)?,
+            stake: take(STAKE, &r.stakes, &mut next_stake)?,
+            date: r.t.opt(r.e_date.at(i))?,
             lead: f & LEAD != 0,
-            detail: t.opt(e_detail.at(i))?,
-            sources: t.list(e_sources.at(i))?,
+            detail: r.t.opt(r.e_detail.at(i))?,
+            sources: r.t.list(r.e_sources.at(i))?,
         };
-        graph.add_edge(node_at(n, e_source.at(i))?, node_at(n, e_target.at(i))?, edge);
+        graph.add_edge(node_at(n, r.e_source.at(i))?, node_at(n, r.e_target.at(i))?, edge);
     }
-    if next_amount != amounts.len() || next_stake != stakes.len() {
+    if next_amount != r.amounts.len() || next_stake != r.stakes.len() {
         // Also catches an amount or stake index that ran past its array for a skipped edge.
         return None;
     }
@@ -262,13 +234,13 @@ pub fn decode_edges(bytes: &[u8], version: u32, stamp: &str, keep: impl Fn(EdgeK
     let mut sources = BTreeMap::new();
     for i in 0..k {
         sources.insert(
-            t.string(s_key.at(i))?,
+            r.t.string(r.s_key.at(i))?,
             SourceRef {
-                iri: t.string(s_iri.at(i))?,
-                title: t.opt(s_title.at(i))?,
-                publisher: t.opt(s_publisher.at(i))?,
-                url: t.opt(s_url.at(i))?,
-                issued: t.opt(s_issued.at(i))?,
+                iri: r.t.string(r.s_iri.at(i))?,
+                title: r.t.opt(r.s_title.at(i))?,
+                publisher: r.t.opt(r.s_publisher.at(i))?,
+                url: r.t.opt(r.s_url.at(i))?,
+                issued: r.t.opt(r.s_issued.at(i))?,
             },
         );
     }

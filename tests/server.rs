@@ -262,6 +262,11 @@ fn saturation_answers_503_and_a_runaway_query_does_not_block_the_others() {
     let busy = get(&app, &sparql(LABEL_OF_NAVER_Z));
     assert_eq!(busy.status, 503);
     assert_eq!(busy.header_value("retry-after"), Some("1"));
+    // The analyst API counts among them too, and says so in JSON.
+    let api = get(&app, "/api/rank?by=capital");
+    assert_eq!((api.status, api.header_value("retry-after")), (503, Some("1")));
+    let body: serde_json::Value = serde_json::from_slice(&api.body).unwrap();
+    assert!(body["error"].as_str().is_some_and(|e| e.contains("its limit")), "{body}");
     assert!(!first.is_finished() && !second.is_finished());
     // Pages that evaluate nothing still answer.
     assert_eq!(get(&app, "/style.css").status, 200);

@@ -9,19 +9,26 @@
 //! - `/api/path?from=A&to=B[&k=N][&via=KIND,…][&directed=true][&max_hops=N]` — the shortest paths, each hop with its
 //!   relation, date, amount and sources (as `mvkg path`), searched on the server's path adjacency; `[]` when none.
 //!
-//! Errors are JSON too: `{"error": "…"}` with 400 for a bad parameter and 404 for an entity that is not found or
-//! ambiguous (the message lists the candidates).
+//! Errors are JSON too: `{"error": "…"}` with 400 for a bad parameter, 404 for an entity that is not found or
+//! ambiguous (the message lists the candidates) and 503 when `--max-concurrent` requests are already being answered.
 
+use petgraph::stable_graph::NodeIndex;
 use serde::Serialize;
 
 use super::{App, GraphState, Request, Response};
-use petgraph::stable_graph::NodeIndex;
-
 use crate::analytics::{coinvest, paths, rank};
 use crate::graph::EdgeKind;
 
-/// Answers `/api/NAME`.
+/// Answers `/api/NAME`, counted among the requests being evaluated (`--max-concurrent`; 503 when all places are
+/// taken).
 pub(crate) fn route(app: &App, req: &Request, name: &str) -> Response {
+    let Some(_slot) = app.admit() else {
+        let message = format!(
+            "The server is answering {} requests already, its limit; try again shortly",
+            app.config().max_concurrent
+        );
+        return error(503, &message).with_header("retry-after", "1");
+    };
     let g = match app.graph() {
         Ok(g) => g,
         Err(e) => return error(500, &e.to_string()),

@@ -77,3 +77,42 @@ fn a_syntax_error_in_a_file_to_validate_names_its_position() {
     let err = fails(mvkg(&dir.path().join("nostore")).arg("validate").arg(&p));
     assert!(err.contains(&format!("{}:2:", p.display())), "{err}");
 }
+
+#[test]
+fn a_source_dated_only_to_the_month_or_year_is_dated_but_a_bad_month_is_not() {
+    let dir = TempDir::new().unwrap();
+    let source = |name: &str, issued: &str| {
+        format!(
+            "src:{name} {{ src:{name} a mv:Source ; schema:url <https://example.org/{name}> ; dcterms:title \"T\"@en ;\n\
+             \x20 dcterms:publisher \"P\" ; dcterms:issued {issued} ; mv:sourceKind mv:SecondarySource . }}\n"
+        )
+    };
+    let text = format!(
+        "@prefix mv: <https://w3id.org/mvkg/ontology#> .\n\
+         @prefix src: <https://w3id.org/mvkg/source/> .\n\
+         @prefix dcterms: <http://purl.org/dc/terms/> .\n\
+         @prefix schema: <https://schema.org/> .\n\
+         @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n{}{}{}{}",
+        source("month", "\"2021-11\"^^xsd:gYearMonth"),
+        source("year", "\"2019\"^^xsd:gYear"),
+        source("badmonth", "\"2021-13\"^^xsd:gYearMonth"),
+        source("plain", "\"2021-11\""),
+    );
+    let p = write(&dir, "sources.trig", &text);
+    let out = mvkg(&dir.path().join("nostore")).args(["validate", "--output-format", "json"]).arg(&p).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut got: Vec<(String, String)> = v["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["rule"].as_str().unwrap().to_owned(), x["node"].as_str().unwrap().to_owned()))
+        .collect();
+    got.sort();
+    got.dedup();
+    // The month and the year are accepted (and count as dates); a thirteenth month and an untyped string are not.
+    assert_eq!(
+        got,
+        [("dates-valid".to_owned(), "src:badmonth".to_owned()), ("dates-valid".to_owned(), "src:plain".to_owned())]
+    );
+}

@@ -23,11 +23,7 @@ use crate::graph::EdgeKind;
 /// taken).
 pub(crate) fn route(app: &App, req: &Request, name: &str) -> Response {
     let Some(_slot) = app.admit() else {
-        let message = format!(
-            "The server is answering {} requests already, its limit; try again shortly",
-            app.config().max_concurrent
-        );
-        return error(503, &message).with_header("retry-after", "1");
+        return error(503, &app.busy_message()).with_header("retry-after", "1");
     };
     let g = match app.graph() {
         Ok(g) => g,

@@ -271,6 +271,11 @@ impl App {
         Ok(state)
     }
 
+    /// What a request turned away by [`App::admit`] is told (with 503 and `Retry-After: 1`).
+    pub(crate) fn busy_message(&self) -> String {
+        format!("The server is answering {} requests already, its limit; try again shortly", self.config.max_concurrent)
+    }
+
     /// Takes a place among the requests being evaluated, or `None` when all `max_concurrent` are taken.
     pub(crate) fn admit(&self) -> Option<Slot<'_>> {
         let before = self.busy.fetch_add(1, Ordering::SeqCst);

@@ -221,14 +221,7 @@ fn answer(app: &App, req: &Request, mut q: QueryRequest) -> Response {
 }
 
 fn busy(app: &App) -> Response {
-    Response::text(
-        503,
-        &format!(
-            "The server is answering {} requests already, its limit; try again shortly",
-            app.config().max_concurrent
-        ),
-    )
-    .with_header("retry-after", "1")
+    Response::text(503, &app.busy_message()).with_header("retry-after", "1")
 }
 
 /// The form fields of an `application/x-www-form-urlencoded` body.

@@ -118,7 +118,7 @@ pub fn validate_files(paths: &[&Path], format: Option<&str>, existing: Option<&K
     load::load(&scratch, inputs, None)?;
     let mut report = run_rules(&scratch, existing)?;
     for v in &mut report.violations {
-        v.position = locate(&texts, &v.node);
+        v.position = locate(&texts, &v.node, v.graph.as_deref());
     }
     Ok(report)
 }
@@ -142,7 +142,7 @@ fn run_rules(kg: &Kg, existing: Option<&Kg>) -> Result<Report> {
                 severity: rule.severity,
                 rule: rule.name.clone(),
                 node: get(node_i).map(|t| term_text(&t)).unwrap_or_default(),
-                message: get(msg_i).map(|t| term_text(&t)).unwrap_or_default(),
+                message: get(msg_i).map(|t| compact_iris_in(&term_text(&t))).unwrap_or_default(),
                 position: None,
                 graph: get(graph_i).map(|t| term_text(&t)),
             });
@@ -164,33 +164,80 @@ fn term_text(t: &Term) -> String {
     }
 }
 
-/// Finds the first mention of a node (`prefix:local` or `<iri>`) in the files: `file:line:column`.
-fn locate(texts: &[(String, String)], node: &str) -> Option<String> {
-    let full = crate::vocab::expand(node).unwrap_or_else(|| node.trim_matches(['<', '>']).to_owned());
-    for (file, text) in texts {
-        let mut needles = vec![format!("<{full}>")];
-        for (prefix, ns) in declared_prefixes(text) {
-            if let Some(local) = full.strip_prefix(ns.as_str()) {
-                needles.push(format!("{prefix}:{local}"));
+/// A message with every `<iri>` in it written with the predeclared prefixes where one fits (`<…/terms/title>` →
+/// `dcterms:title`), so rules can name properties without repeating the prefix table.
+fn compact_iris_in(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        match rest[open + 1..].find(['>', ' ', '<']).map(|i| open + 1 + i) {
+            Some(close) if rest.as_bytes()[close] == b'>' && rest[open + 1..close].contains("://") => {
+                out.push_str(&compact(&rest[open + 1..close]));
+                rest = &rest[close + 1..];
+            }
+            _ => {
+                out.push('<');
+                rest = &rest[open + 1..];
             }
         }
-        for (i, line) in text.lines().enumerate() {
-            for n in &needles {
-                let mut from = 0;
-                while let Some(at) = line[from..].find(n.as_str()) {
-                    let start = from + at;
-                    let end = start + n.len();
-                    let before_ok = start == 0 || !is_name_char(line[..start].chars().next_back().unwrap_or(' '));
-                    let after_ok = end >= line.len() || !is_name_char(line[end..].chars().next().unwrap_or(' '));
-                    if before_ok && after_ok {
-                        return Some(format!("{file}:{}:{}", i + 1, line[..start].chars().count() + 1));
-                    }
-                    from = end;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Finds where a node is written in the files: `file:line:column`. With the source graph a violation concerns, the
+/// node's first mention inside that graph's block (from the line that opens it); otherwise, or when the graph's block
+/// is not found, its first mention anywhere.
+fn locate(texts: &[(String, String)], node: &str, graph: Option<&str>) -> Option<String> {
+    let at = |file: &str, (line, col): (usize, usize)| format!("{file}:{}:{}", line + 1, col + 1);
+    if let Some(graph) = graph {
+        for (file, text) in texts {
+            let opening = mentions(text, graph)
+                .find(|&(line, _, end)| text.lines().nth(line).is_some_and(|l| l[end..].trim_start().starts_with('{')));
+            if let Some((from, _, _)) = opening {
+                if let Some((line, start, _)) = mentions(text, node).find(|&(line, _, _)| line >= from) {
+                    let col = text.lines().nth(line).map_or(0, |l| l[..start].chars().count());
+                    return Some(at(file, (line, col)));
                 }
             }
         }
     }
-    None
+    texts.iter().find_map(|(file, text)| {
+        let (line, start, _) = mentions(text, node).next()?;
+        let col = text.lines().nth(line).map_or(0, |l| l[..start].chars().count());
+        Some(at(file, (line, col)))
+    })
+}
+
+/// Every mention of a node (`prefix:local` with the file's prefixes, or `<iri>`) in a text, in order, as (line
+/// index, byte start, byte end) within the line.
+fn mentions<'t>(text: &'t str, node: &str) -> impl Iterator<Item = (usize, usize, usize)> + 't {
+    let full = crate::vocab::expand(node).unwrap_or_else(|| node.trim_matches(['<', '>']).to_owned());
+    let mut needles = vec![format!("<{full}>")];
+    for (prefix, ns) in declared_prefixes(text) {
+        if let Some(local) = full.strip_prefix(ns.as_str()) {
+            needles.push(format!("{prefix}:{local}"));
+        }
+    }
+    text.lines().enumerate().flat_map(move |(i, line)| {
+        let mut found = Vec::new();
+        for n in &needles {
+            let mut from = 0;
+            while let Some(at) = line[from..].find(n.as_str()) {
+                let start = from + at;
+                let end = start + n.len();
+                let before_ok = start == 0 || !is_name_char(line[..start].chars().next_back().unwrap_or(' '));
+                let after_ok = end >= line.len() || !is_name_char(line[end..].chars().next().unwrap_or(' '));
+                if before_ok && after_ok {
+                    found.push((i, start, end));
+                }
+                from = end;
+            }
+        }
+        found.sort_unstable();
+        found
+    })
 }
 
 fn is_name_char(c: char) -> bool {
@@ -270,9 +317,35 @@ mod tests {
             "a.trig".to_owned(),
             "@prefix mvd: <https://w3id.org/mvkg/id/> .\nmvd:naver-zz a 1 .\n  mvd:naver-z a 2 .\n".to_owned(),
         )];
-        assert_eq!(locate(&texts, "mvd:naver-z").as_deref(), Some("a.trig:3:3"));
+        assert_eq!(locate(&texts, "mvd:naver-z", None).as_deref(), Some("a.trig:3:3"));
         let texts = vec![("b.nt".to_owned(), "<https://w3id.org/mvkg/id/x> <p> <o> .\n".to_owned())];
-        assert_eq!(locate(&texts, "mvd:x").as_deref(), Some("b.nt:1:1"));
-        assert_eq!(locate(&texts, "mvd:y"), None);
+        assert_eq!(locate(&texts, "mvd:x", None).as_deref(), Some("b.nt:1:1"));
+        assert_eq!(locate(&texts, "mvd:y", None), None);
+    }
+
+    #[test]
+    fn messages_name_iris_with_prefixes() {
+        assert_eq!(
+            compact_iris_in("3 facts (first: <http://purl.org/dc/terms/description>) a < b <x> <https://e.org/a b>"),
+            "3 facts (first: dcterms:description) a < b <x> <https://e.org/a b>"
+        );
+        assert_eq!(compact_iris_in("<https://example.org/x>"), "<https://example.org/x>");
+    }
+
+    #[test]
+    fn locate_prefers_the_mention_inside_the_graph_concerned() {
+        let text = "@prefix src: <https://w3id.org/mvkg/source/> .\n@prefix mvd: <https://w3id.org/mvkg/id/> .\n\
+                    src:a {\n  mvd:x mvd:cites src:b .\n}\n\nsrc:b {\n  src:b a 1 .\n  mvd:x a 2 .\n}\n";
+        let texts = vec![
+            ("first.trig".to_owned(), "@prefix mvd: <https://w3id.org/mvkg/id/> .\nmvd:x a 0 .\n".to_owned()),
+            ("c.trig".to_owned(), text.to_owned()),
+        ];
+        // src:b is first written inside src:a's block; its own block opens on line 7.
+        assert_eq!(locate(&texts, "src:b", None).as_deref(), Some("c.trig:4:19"));
+        assert_eq!(locate(&texts, "src:b", Some("src:b")).as_deref(), Some("c.trig:7:1"));
+        assert_eq!(locate(&texts, "mvd:x", Some("src:b")).as_deref(), Some("c.trig:9:3"));
+        assert_eq!(locate(&texts, "mvd:x", Some("src:a")).as_deref(), Some("c.trig:4:3"));
+        // A graph whose block is not in the files: the first mention anywhere.
+        assert_eq!(locate(&texts, "mvd:x", Some("src:zz")).as_deref(), Some("first.trig:2:1"));
     }
 }

@@ -10,7 +10,7 @@ fn the_bundled_data_passes_every_rule() {
     assert!(out.status.success(), "{text}");
     // Errors fail; undated sources stay visible as warnings.
     let last = text.lines().last().unwrap_or_default();
-    assert!(last.starts_with("OK: 0 error(s), ") && last.ends_with(" warning(s) from 12 rules"), "{text}");
+    assert!(last.starts_with("OK: 0 error(s), ") && last.ends_with(" warning(s) from 13 rules"), "{text}");
     assert!(
         text.lines().filter(|l| l.contains("┆")).all(|l| l.contains("warning") || l.contains("severity")),
         "{text}"
@@ -115,4 +115,61 @@ fn a_source_dated_only_to_the_month_or_year_is_dated_but_a_bad_month_is_not() {
         got,
         [("dates-valid".to_owned(), "src:badmonth".to_owned()), ("dates-valid".to_owned(), "src:plain".to_owned())]
     );
+}
+
+#[test]
+fn a_fact_that_only_undated_sources_state_is_a_warning_placed_in_the_undated_graph() {
+    let dir = TempDir::new().unwrap();
+    let source = |name: &str, extra: &str, facts: &str| {
+        format!(
+            "src:{name} {{\n  src:{name} a mv:Source ; schema:url <https://example.org/{name}> ; dcterms:title \"T\"@en ;\n\
+             \x20   dcterms:publisher \"P\"{extra} .\n{facts}}}\n"
+        )
+    };
+    let text = format!(
+        "@prefix mv: <https://w3id.org/mvkg/ontology#> .\n\
+         @prefix mvd: <https://w3id.org/mvkg/id/> .\n\
+         @prefix src: <https://w3id.org/mvkg/source/> .\n\
+         @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\
+         @prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n\
+         @prefix dcterms: <http://purl.org/dc/terms/> .\n\
+         @prefix schema: <https://schema.org/> .\n\
+         @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n{}{}{}",
+        source("dated", " ; dcterms:issued \"2021-11-23\"^^xsd:date", "  mvd:a rdfs:label \"A\"@en .\n"),
+        source("encyclopedia", " ; mv:sourceKind mv:ReferenceWork", "  mvd:b rdfs:label \"B\"@en .\n"),
+        source(
+            "undated",
+            "",
+            "  mvd:a rdfs:label \"A\"@en ; skos:altLabel \"Alias\" ; dcterms:description \"Only here.\"@en .\n\
+             \x20 mvd:b rdfs:label \"B\"@en .\n",
+        ),
+    );
+    let p = write(&dir, "facts.trig", &text);
+    let out = mvkg(&dir.path().join("nostore")).args(["validate", "--output-format", "json"]).arg(&p).output().unwrap();
+    // Warnings only: the exit is a success.
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let got: Vec<[String; 5]> = v["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            ["severity", "rule", "node", "message", "position"]
+                .map(|k| x[k].as_str().unwrap_or("").replace(&format!("{}", p.display()), "F"))
+        })
+        .collect();
+    // mvd:a's label is also stated by a dated source and mvd:b's by a reference work; mvd:a's alias and description
+    // rest on the undated source alone, and are placed in its block (line 22), not at mvd:a's first mention.
+    let expected = [
+        [
+            "warning",
+            "fact-dated",
+            "mvd:a",
+            "2 facts stated only by this undated source (first: dcterms:description)",
+            "F:22:3",
+        ],
+        ["warning", "source-dated", "src:undated", "Source graph has no dcterms:issued date", "F:19:1"],
+    ]
+    .map(|row| row.map(str::to_owned));
+    assert_eq!(got, expected);
 }

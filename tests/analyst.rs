@@ -292,3 +292,26 @@ fn rank_types_are_case_insensitive_and_unknown_ones_are_refused() {
     let err = fails(mvkg(mini()).args(["rank", "--type", "startup"]));
     assert!(err.contains("Unknown --type `startup`; use a kind (organization, person"), "{err}");
 }
+
+#[test]
+fn a_date_given_only_to_the_month_or_year_yields_to_a_day_inside_it() {
+    // Bundled data: Sony's $250M in Epic Games is dated to the year by one source, to July 2020 by another and to
+    // 9 July 2020 by a third; Docomo's ¥6.5B in HIKKY to November 2021 (Yomiuri) and to 15 November (Nikkei xTrend).
+    let dated = |entity: &str, event: &str| -> String {
+        let out = mvkg(bundled()).args(["show", entity, "--format", "json"]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let link = v["investments_in"].as_array().unwrap().iter().find(|l| l["event"] == event).cloned();
+        link.unwrap_or_else(|| panic!("{event} not in {entity}"))["date"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(dated("Epic Games", "https://w3id.org/mvkg/id/ev-2020-sony-epic-250m"), "2020-07-09");
+    assert_eq!(dated("Epic Games", "https://w3id.org/mvkg/id/ev-2012-tencent-epic-investment"), "2012-06-19");
+    assert_eq!(dated("HIKKY", "https://w3id.org/mvkg/id/ev-2021-docomo-hikky-investment"), "2021-11-15");
+    // The named query reads the same rule in SPARQL.
+    let out = mvkg(bundled())
+        .args(["query", "investors-in", "--param", "company=HIKKY", "--format", "csv"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().nth(1).is_some_and(|l| l.contains(",Strategic,57037557,2021-11-15,true,")), "{text}");
+}

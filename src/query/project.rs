@@ -17,7 +17,7 @@ use crate::store::Kg;
 const FILE: &str = "mvkg-projection.bin";
 /// Bumped when the projection's rules change, so old files are rebuilt. (The file layout has its own version, in
 /// [`persist`].) 3: the columnar layout replaced postcard.
-const FORMAT_VERSION: u32 = 3;
+const FORMAT_VERSION: u32 = 4;
 
 /// Where the projection came from, for `--verbose` output and tests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -135,6 +135,38 @@ fn get(r: &Row, i: usize) -> Option<&str> {
 
 fn num(r: &Row, i: usize) -> Option<f64> {
     get(r, i).and_then(|v| v.parse().ok())
+}
+
+/// The date of each event: the earliest date its sources give, where a date a source gives only to the month or the
+/// year (`coarse`: event, date, precision) does not count when another source gives a date inside that month or year,
+/// which says more. (A month-precise date is written as the month's first day: without this rule it would win.)
+fn event_dates(dates: &[(String, String)], coarse: &[(&str, &str, &str)]) -> HashMap<String, String> {
+    let mut by_event: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (ev, d) in dates {
+        by_event.entry(ev.as_str()).or_default().push(d.as_str());
+    }
+    let mut period: HashMap<(&str, &str), usize> = HashMap::new();
+    for &(ev, d, precision) in coarse {
+        let len = match precision {
+            "month" => 7,
+            "year" => 4,
+            _ => continue,
+        };
+        // Given coarsely by one source and finely by none: the coarsest reading decides whether it is refined.
+        period.entry((ev, d)).and_modify(|l| *l = (*l).min(len)).or_insert(len);
+    }
+    by_event
+        .into_iter()
+        .filter_map(|(ev, ds)| {
+            let refined = |d: &str| {
+                period.get(&(ev, d)).is_some_and(|&len| {
+                    ds.iter().any(|o| *o != d && o.get(..len).is_some_and(|p| Some(p) == d.get(..len)))
+                })
+            };
+            let best = ds.iter().copied().filter(|d| !refined(d)).min().or_else(|| ds.iter().copied().min())?;
+            Some((ev.to_owned(), best.to_owned()))
+        })
+        .collect()
 }
 
 /// Builds the projection by querying the store.
@@ -262,6 +294,13 @@ pub fn build(kg: &Kg) -> Result<Projection> {
     let leads = pairs(kg, "SELECT ?ev ?x WHERE { ?ev mv:leadInvestor ?x }")?;
     let amounts = pairs(kg, "SELECT ?ev ?x WHERE { ?ev mv:amountUSD ?x }")?;
     let dates = pairs(kg, "SELECT ?ev ?x WHERE { ?ev mv:date ?x }")?;
+    let coarse = select(
+        kg,
+        "SELECT ?ev ?x ?p WHERE { GRAPH ?g { ?ev mv:datePrecision ?p . ?ev mv:date ?x } FILTER(?p != \"day\") }",
+    )?;
+    let coarse: Vec<(&str, &str, &str)> =
+        coarse.iter().filter_map(|r| Some((get(r, 0)?, get(r, 1)?, get(r, 2)?))).collect();
+    let date_of = event_dates(&dates, &coarse);
     let round_types = pairs(kg, "SELECT ?ev ?x WHERE { ?ev mv:roundType ?x }")?;
     let mut investors_of: HashMap<&str, Vec<&str>> = HashMap::new();
     for (ev, x) in named.iter().chain(&leads) {
@@ -291,7 +330,7 @@ pub fn build(kg: &Kg) -> Result<Projection> {
         }
         m
     };
-    let (date_of, round_of) = (smallest(&dates), smallest(&round_types));
+    let round_of = smallest(&round_types);
     let mut triples: Vec<(&str, &str, &str)> = Vec::new();
     for (ev, investee) in &investees {
         for investor in investors_of.get(ev.as_str()).map(Vec::as_slice).unwrap_or_default() {
@@ -312,9 +351,9 @@ pub fn build(kg: &Kg) -> Result<Projection> {
     }
     let acq = select(
         kg,
-        "SELECT ?ev ?a ?t (MIN(?usd) AS ?amount) (MIN(?d) AS ?date) (SAMPLE(?st) AS ?status) WHERE {
+        "SELECT ?ev ?a ?t (MIN(?usd) AS ?amount) (SAMPLE(?st) AS ?status) WHERE {
            ?ev a mv:Acquisition ; mv:acquirer ?a ; mv:target ?t .
-           OPTIONAL { ?ev mv:amountUSD ?usd } OPTIONAL { ?ev mv:date ?d } OPTIONAL { ?ev mv:status ?st }
+           OPTIONAL { ?ev mv:amountUSD ?usd } OPTIONAL { ?ev mv:status ?st }
          } GROUP BY ?ev ?a ?t",
     )?;
     for r in acq {
@@ -324,16 +363,16 @@ pub fn build(kg: &Kg) -> Result<Projection> {
         let mut e = Edge::new(EdgeKind::Acquires);
         e.event = Some(ev.to_owned());
         e.amount_usd = num(&r, 3);
-        e.date = get(&r, 4).map(str::to_owned);
-        e.detail = get(&r, 5).map(str::to_owned);
+        e.date = date_of.get(ev).cloned();
+        e.detail = get(&r, 4).map(str::to_owned);
         e.sources = srcs(ev);
         add(&mut p, from, to, e);
     }
     let stakes = select(
         kg,
-        "SELECT ?ev ?h ?c (MAX(?pct) AS ?stake) (MIN(?d) AS ?date) (MIN(?usd) AS ?amount) WHERE {
+        "SELECT ?ev ?h ?c (MAX(?pct) AS ?stake) (MIN(?usd) AS ?amount) WHERE {
            ?ev a mv:Stake ; mv:holder ?h ; mv:heldIn ?c .
-           OPTIONAL { ?ev mv:stakePercent ?pct } OPTIONAL { ?ev mv:date ?d } OPTIONAL { ?ev mv:amountUSD ?usd }
+           OPTIONAL { ?ev mv:stakePercent ?pct } OPTIONAL { ?ev mv:amountUSD ?usd }
          } GROUP BY ?ev ?h ?c",
     )?;
     for r in stakes {
@@ -343,46 +382,40 @@ pub fn build(kg: &Kg) -> Result<Projection> {
         let mut e = Edge::new(EdgeKind::HoldsStakeIn);
         e.event = Some(ev.to_owned());
         e.stake = num(&r, 3);
-        e.date = get(&r, 4).map(str::to_owned);
-        e.amount_usd = num(&r, 5);
+        e.date = date_of.get(ev).cloned();
+        e.amount_usd = num(&r, 4);
         e.sources = srcs(ev);
         add(&mut p, from, to, e);
     }
-    let members = select(
-        kg,
-        "SELECT ?ev ?m ?a (MIN(?d) AS ?date) WHERE { ?ev a mv:Membership ; mv:member ?m ; mv:memberOf ?a .
-           OPTIONAL { ?ev mv:date ?d } } GROUP BY ?ev ?m ?a",
-    )?;
+    let members =
+        select(kg, "SELECT DISTINCT ?ev ?m ?a WHERE { ?ev a mv:Membership ; mv:member ?m ; mv:memberOf ?a }")?;
     for r in members {
         let (Some(ev), Some(from), Some(to)) = (get(&r, 0), get(&r, 1), get(&r, 2)) else {
             continue;
         };
         let mut e = Edge::new(EdgeKind::MemberOf);
         e.event = Some(ev.to_owned());
-        e.date = get(&r, 3).map(str::to_owned);
+        e.date = date_of.get(ev).cloned();
         e.sources = srcs(ev);
         add(&mut p, from, to, e);
     }
-    let partners = select(
-        kg,
-        "SELECT ?ev ?a ?b (MIN(?d) AS ?date) WHERE { ?ev a mv:Partnership ; mv:partner ?a, ?b . FILTER(?a != ?b)
-           OPTIONAL { ?ev mv:date ?d } } GROUP BY ?ev ?a ?b",
-    )?;
+    let partners =
+        select(kg, "SELECT DISTINCT ?ev ?a ?b WHERE { ?ev a mv:Partnership ; mv:partner ?a, ?b . FILTER(?a != ?b) }")?;
     for r in partners {
         let (Some(ev), Some(from), Some(to)) = (get(&r, 0), get(&r, 1), get(&r, 2)) else {
             continue;
         };
         let mut e = Edge::new(EdgeKind::PartnersWith);
         e.event = Some(ev.to_owned());
-        e.date = get(&r, 3).map(str::to_owned);
+        e.date = date_of.get(ev).cloned();
         e.sources = srcs(ev);
         add(&mut p, from, to, e);
     }
     let policies = select(
         kg,
-        "SELECT ?ev ?issuer ?b (MIN(?usd) AS ?amount) (MIN(?d) AS ?date) WHERE { ?ev a mv:Policy .
+        "SELECT ?ev ?issuer ?b (MIN(?usd) AS ?amount) WHERE { ?ev a mv:Policy .
            OPTIONAL { ?ev mv:issuedBy ?issuer } OPTIONAL { ?ev mv:beneficiary ?b }
-           OPTIONAL { ?ev mv:amountUSD ?usd } OPTIONAL { ?ev mv:date ?d } } GROUP BY ?ev ?issuer ?b",
+           OPTIONAL { ?ev mv:amountUSD ?usd } } GROUP BY ?ev ?issuer ?b",
     )?;
     let mut seen_issuer: BTreeSet<(String, String)> = BTreeSet::new();
     for r in policies {
@@ -392,7 +425,7 @@ pub fn build(kg: &Kg) -> Result<Projection> {
                 let mut e = Edge::new(EdgeKind::Funds);
                 e.event = Some(ev.to_owned());
                 e.amount_usd = num(&r, 3);
-                e.date = get(&r, 4).map(str::to_owned);
+                e.date = date_of.get(ev).cloned();
                 e.sources = srcs(ev);
                 add(&mut p, issuer, ev, e);
             }
@@ -400,7 +433,7 @@ pub fn build(kg: &Kg) -> Result<Projection> {
         if let Some(b) = get(&r, 2) {
             let mut e = Edge::new(EdgeKind::Funds);
             e.event = Some(ev.to_owned());
-            e.date = get(&r, 4).map(str::to_owned);
+            e.date = date_of.get(ev).cloned();
             e.sources = srcs(ev);
             add(&mut p, ev, b, e);
         }
@@ -462,4 +495,49 @@ pub fn build(kg: &Kg) -> Result<Projection> {
         );
     }
     Ok(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dates(rows: &[(&str, &str)]) -> Vec<(String, String)> {
+        rows.iter().map(|(e, d)| ((*e).to_owned(), (*d).to_owned())).collect()
+    }
+
+    #[test]
+    fn a_date_given_to_the_month_yields_to_a_day_inside_it() {
+        let d = dates(&[
+            ("docomo", "2021-11-01"),
+            ("docomo", "2021-11-15"),
+            ("sony", "2020-01-01"),
+            ("sony", "2020-07-01"),
+            ("sony", "2020-07-09"),
+            ("disputed", "2021-10-22"),
+            ("disputed", "2021-11-01"),
+            ("plain", "2019-05-28"),
+            ("plain", "2019-05-01"),
+        ]);
+        let coarse = [
+            ("docomo", "2021-11-01", "month"),
+            ("sony", "2020-01-01", "year"),
+            ("sony", "2020-07-01", "month"),
+            ("disputed", "2021-11-01", "month"),
+        ];
+        let got = event_dates(&d, &coarse);
+        assert_eq!(got["docomo"], "2021-11-15");
+        assert_eq!(got["sony"], "2020-07-09");
+        // A day outside the month is another report, not a refinement: the earliest stands.
+        assert_eq!(got["disputed"], "2021-10-22");
+        // Without a precision, the first of the month is a day like any other.
+        assert_eq!(got["plain"], "2019-05-01");
+        assert_eq!(got.len(), 4);
+    }
+
+    #[test]
+    fn two_coarse_dates_that_refine_each_other_fall_back_to_the_earliest() {
+        let d = dates(&[("e", "2021-11-15"), ("e", "2021-11-01")]);
+        let got = event_dates(&d, &[("e", "2021-11-15", "month"), ("e", "2021-11-01", "month")]);
+        assert_eq!(got["e"], "2021-11-01");
+    }
 }

@@ -119,8 +119,15 @@ pub fn money(v: Option<f64>) -> String {
     }
 }
 
+/// The source a cell names: the earliest dated one (undated pages only when no source is dated), then how many more.
 fn source_text(p: &Projection, sources: &[String]) -> String {
-    let first = sources.first().map(|s| match p.sources.get(s) {
+    let issued = |s: &String| p.sources.get(s).and_then(|r| r.issued.as_deref());
+    let shown = sources
+        .iter()
+        .filter(|s| issued(s).is_some())
+        .min_by(|a, b| issued(a).cmp(&issued(b)).then_with(|| a.cmp(b)))
+        .or_else(|| sources.first());
+    let first = shown.map(|s| match p.sources.get(s) {
         Some(r) => {
             let mut t = r.title.clone().unwrap_or_else(|| vocab::compact(s));
             if let Some(pubr) = &r.publisher {
@@ -679,4 +686,31 @@ pub fn map_cmd(ctx: &Ctx, a: MapArgs) -> Result<()> {
         doc.reduction
     ));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mvkg::graph::SourceRef;
+
+    #[test]
+    fn a_cell_names_the_earliest_dated_source() {
+        let mut p = Projection::new();
+        for (iri, issued) in
+            [("src:a-undated", None), ("src:b-late", Some("2021-12-08")), ("src:c-early", Some("2021-11-20"))]
+        {
+            let r = SourceRef {
+                iri: iri.to_owned(),
+                title: Some(iri.trim_start_matches("src:").to_owned()),
+                publisher: Some("P".to_owned()),
+                url: None,
+                issued: issued.map(str::to_owned),
+            };
+            p.sources.insert(iri.to_owned(), r);
+        }
+        let all: Vec<String> = ["src:a-undated", "src:b-late", "src:c-early"].map(str::to_owned).to_vec();
+        assert_eq!(source_text(&p, &all), "c-early (P, 2021-11-20) +2 more");
+        assert_eq!(source_text(&p, &all[..1]), "a-undated (P)");
+        assert_eq!(source_text(&p, &[]), "");
+    }
 }

@@ -88,6 +88,8 @@ pub fn profile(p: &Projection, node: NodeIndex) -> Option<Profile> {
     };
     let mut techs: BTreeSet<NodeIndex> = BTreeSet::new();
     let mut seen_partners: BTreeSet<(NodeIndex, Option<String>)> = BTreeSet::new();
+    // Sources of the facts shown without a link row: the country, technologies and products.
+    let mut plain_sources: BTreeSet<&String> = BTreeSet::new();
     let mut edges: Vec<_> = p
         .graph
         .edges_directed(node, Direction::Outgoing)
@@ -99,6 +101,9 @@ pub fn profile(p: &Projection, node: NodeIndex) -> Option<Profile> {
         let (a, b) = p.graph.edge_endpoints(e).expect("edge");
         let out_edge = a == node;
         let kind = p.graph[e].kind;
+        if out_edge && matches!(kind, EdgeKind::UsesTechnology | EdgeKind::Develops | EdgeKind::LocatedIn) {
+            plain_sources.extend(p.graph[e].sources.iter());
+        }
         match (kind, out_edge) {
             (EdgeKind::UsesTechnology, true) => {
                 techs.insert(b);
@@ -152,6 +157,7 @@ pub fn profile(p: &Projection, node: NodeIndex) -> Option<Profile> {
     ]
     .into_iter()
     .flat_map(|l| l.iter().flat_map(|x| x.sources.iter()))
+    .chain(plain_sources)
     .collect();
     out.sources = cited
         .into_iter()
@@ -187,7 +193,9 @@ mod tests {
         p.add_edge("fund", "sb", Edge::new(EdgeKind::SubsidiaryOf));
         p.add_edge("z", "app", Edge::new(EdgeKind::Develops));
         p.add_edge("app", "t", Edge::new(EdgeKind::UsesTechnology));
-        p.add_edge("z", "kr", Edge::new(EdgeKind::LocatedIn));
+        let mut located = Edge::new(EdgeKind::LocatedIn);
+        located.sources = vec!["s2".into()];
+        p.add_edge("z", "kr", located);
         p.sources.insert("s1".into(), SourceRef { iri: "s1".into(), title: Some("T".into()), ..SourceRef::default() });
         p
     }
@@ -204,7 +212,14 @@ mod tests {
         let l = &pr.investments_in[0];
         assert_eq!((l.relation.as_str(), l.direction.as_str(), l.other.iri.as_str()), ("invests-in", "in", "fund"));
         assert_eq!(l.amount_usd, Some(150e6));
-        assert_eq!(pr.sources, vec![SourceRef { iri: "s1".into(), title: Some("T".into()), ..SourceRef::default() }]);
+        // The sources of the round and of the country (a source the projection has no record of keeps its IRI).
+        assert_eq!(
+            pr.sources,
+            vec![
+                SourceRef { iri: "s1".into(), title: Some("T".into()), ..SourceRef::default() },
+                SourceRef { iri: "s2".into(), ..SourceRef::default() }
+            ]
+        );
         assert!(pr.investments_out.is_empty() && pr.owners.is_empty());
     }
 

@@ -31,6 +31,7 @@ const CASES: &[(&str, &[&str])] = &[
     ("subsidiaries", &["group=SoftBank Group"]),
     ("technology-tree", &[]),
     ("top-investors", &[]),
+    ("undated-facts", &["entity=HIKKY"]),
     ("unconfirmed-claims", &[]),
 ];
 

@@ -140,6 +140,10 @@ pub enum Command {
         /// table or json
         #[arg(long = "output-format", value_name = "FORMAT")]
         output_format: Option<String>,
+        /// List at most N violations of each rule (a rule broken more often is reported as cut, and the check
+        /// stops there); 0 lists all
+        #[arg(long = "max-per-rule", value_name = "N", default_value_t = 1000)]
+        max_per_rule: usize,
     },
 
     /// Find entities by name, alias or label in any language (case- and accent-insensitive)

@@ -112,8 +112,9 @@ pub fn run(args: Args) -> Result<()> {
         Command::Update { update, file } => run_update(&ctx, update, file),
         Command::Dump { format, output } => dump(&ctx, format.as_deref(), output.as_deref()),
         Command::Stats { format } => show_stats(&ctx, format.as_deref()),
-        Command::Validate { files, format, output_format } => {
-            run_validate(&ctx, &files, format.as_deref(), output_format.as_deref())
+        Command::Validate { files, format, output_format, max_per_rule } => {
+            let cap = (max_per_rule > 0).then_some(max_per_rule);
+            run_validate(&ctx, &files, format.as_deref(), output_format.as_deref(), cap)
         }
         Command::Search { text, limit, out } => analyst::search_cmd(&ctx, &text, limit, &out),
         Command::Show { entity, out } => analyst::show_cmd(&ctx, &entity, &out),
@@ -483,14 +484,20 @@ fn show_stats(ctx: &Ctx, format: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-fn run_validate(ctx: &Ctx, files: &[PathBuf], format: Option<&str>, output_format_name: Option<&str>) -> Result<()> {
+fn run_validate(
+    ctx: &Ctx,
+    files: &[PathBuf],
+    format: Option<&str>,
+    output_format_name: Option<&str>,
+    max_per_rule: Option<usize>,
+) -> Result<()> {
     let report = if files.is_empty() {
         let kg = ctx.open(Access::Read)?;
-        validate::validate_store(&kg)?
+        validate::validate_store(&kg, max_per_rule)?
     } else {
         let existing = validate::existing_store(&ctx.store);
         let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
-        validate::validate_files(&paths, format, existing.as_ref())?
+        validate::validate_files(&paths, format, existing.as_ref(), max_per_rule)?
     };
     let mut out = Out::open(None)?;
     match output_format(output_format_name, None, OutputFormat::Table)?.for_rows() {
@@ -514,9 +521,19 @@ fn run_validate(ctx: &Ctx, files: &[PathBuf], format: Option<&str>, output_forma
                 }
                 let w = out.width();
                 write_table(&rows, w, &mut out)?;
+                for t in &report.truncated {
+                    writeln!(
+                        out,
+                        "{}: only the first {} violations are listed; there are more (--max-per-rule 0 lists all)",
+                        t.rule, t.shown
+                    )?;
+                }
+                let more =
+                    |severity| if report.truncated.iter().any(|t| t.severity == severity) { " or more" } else { "" };
+                let (more_errors, more_warnings) = (more(validate::Severity::Error), more(validate::Severity::Warning));
                 writeln!(
                     out,
-                    "{}: {} error(s), {} warning(s) from {} rules",
+                    "{}: {} error(s){more_errors}, {} warning(s){more_warnings} from {} rules",
                     if report.is_ok() { "OK" } else { "FAILED" },
                     report.errors(),
                     report.warnings(),

@@ -51,14 +51,25 @@ pub struct Violation {
 pub struct Report {
     pub rules: usize,
     pub violations: Vec<Violation>,
+    /// Rules that broke more often than the cap allowed: only their first violations are listed.
+    pub truncated: Vec<Truncated>,
+}
+
+/// A rule whose violations were cut at the cap: `shown` are listed, and there are more (not counted further).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Truncated {
+    pub rule: String,
+    pub severity: Severity,
+    pub shown: usize,
 }
 
 impl Report {
     /// No error-level violation (warnings allowed).
     pub fn is_ok(&self) -> bool {
-        self.errors() == 0
+        self.errors() == 0 && !self.truncated.iter().any(|t| t.severity == Severity::Error)
     }
 
+    /// Error-level violations listed (a truncated rule has more).
     pub fn errors(&self) -> usize {
         self.violations.iter().filter(|v| v.severity == Severity::Error).count()
     }
@@ -95,15 +106,20 @@ pub fn rules() -> Vec<Rule> {
         .collect()
 }
 
-/// Runs every rule over the store.
-pub fn validate_store(kg: &Kg) -> Result<Report> {
-    run_rules(kg, None)
+/// Runs every rule over the store, listing at most `max_per_rule` violations of each (`None`: all).
+pub fn validate_store(kg: &Kg, max_per_rule: Option<usize>) -> Result<Report> {
+    run_rules(kg, None, max_per_rule)
 }
 
 /// Validates files before loading: they are parsed (a syntax error is reported with its position) into a
 /// scratch in-memory store with the bundled ontology, and the rules run there. References to entities that exist
 /// in `existing` (the user's store) are not reported as dangling.
-pub fn validate_files(paths: &[&Path], format: Option<&str>, existing: Option<&Kg>) -> Result<Report> {
+pub fn validate_files(
+    paths: &[&Path],
+    format: Option<&str>,
+    existing: Option<&Kg>,
+    max_per_rule: Option<usize>,
+) -> Result<Report> {
     let scratch = Kg::in_memory()?;
     let mut inputs = Vec::new();
     if let Some(first) = bundled::inputs()?.into_iter().next() {
@@ -116,39 +132,59 @@ pub fn validate_files(paths: &[&Path], format: Option<&str>, existing: Option<&K
         texts.push((p.display().to_string(), text));
     }
     load::load(&scratch, inputs, None)?;
-    let mut report = run_rules(&scratch, existing)?;
+    let mut report = run_rules(&scratch, existing, max_per_rule)?;
     for v in &mut report.violations {
         v.position = locate(&texts, &v.node, v.graph.as_deref());
     }
     Ok(report)
 }
 
-fn run_rules(kg: &Kg, existing: Option<&Kg>) -> Result<Report> {
+fn run_rules(kg: &Kg, existing: Option<&Kg>, max_per_rule: Option<usize>) -> Result<Report> {
     let rules = rules();
     let mut violations = BTreeSet::new();
+    let mut truncated = Vec::new();
     for rule in &rules {
         let req = QueryRequest::new(&rule.text, &format!("check {}", rule.name));
-        let (vars, rows) = query::run(kg, &req)?.into_solutions()?;
-        let col = |name: &str| vars.iter().position(|v| v == name);
-        let (node_i, msg_i, graph_i, ref_i) = (col("node"), col("message"), col("graph"), col("ref"));
-        for row in rows {
-            let get = |i: Option<usize>| i.and_then(|i| row.get(i).cloned().flatten());
-            if let (Some(r), Some(store)) = (get(ref_i), existing) {
-                if exists_in(store, &r)? {
-                    continue;
+        let mut found = BTreeSet::new();
+        let mut failure = None;
+        let mut over = false;
+        query::for_each_solution(kg, &req, |vars, row| {
+            let col = |name: &str| vars.iter().position(|v| v == name);
+            let get = |name: &str| col(name).and_then(|i| row.get(i).cloned().flatten());
+            if let (Some(r), Some(store)) = (get("ref"), existing) {
+                match exists_in(store, &r) {
+                    Ok(true) => return true,
+                    Ok(false) => {}
+                    Err(e) => {
+                        failure = Some(e);
+                        return false;
+                    }
                 }
             }
-            violations.insert(Violation {
+            let v = Violation {
                 severity: rule.severity,
                 rule: rule.name.clone(),
-                node: get(node_i).map(|t| term_text(&t)).unwrap_or_default(),
-                message: get(msg_i).map(|t| compact_iris_in(&term_text(&t))).unwrap_or_default(),
+                node: get("node").map(|t| term_text(&t)).unwrap_or_default(),
+                message: get("message").map(|t| compact_iris_in(&term_text(&t))).unwrap_or_default(),
                 position: None,
-                graph: get(graph_i).map(|t| term_text(&t)),
-            });
+                graph: get("graph").map(|t| term_text(&t)),
+            };
+            if max_per_rule.is_some_and(|cap| found.len() >= cap && !found.contains(&v)) {
+                over = true;
+                return false;
+            }
+            found.insert(v);
+            true
+        })?;
+        if let Some(e) = failure {
+            return Err(e);
         }
+        if over {
+            truncated.push(Truncated { rule: rule.name.clone(), severity: rule.severity, shown: found.len() });
+        }
+        violations.extend(found);
     }
-    Ok(Report { rules: rules.len(), violations: violations.into_iter().collect() })
+    Ok(Report { rules: rules.len(), violations: violations.into_iter().collect(), truncated })
 }
 
 fn exists_in(kg: &Kg, t: &Term) -> Result<bool> {

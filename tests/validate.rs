@@ -173,3 +173,50 @@ fn a_fact_that_only_undated_sources_state_is_a_warning_placed_in_the_undated_gra
     .map(|row| row.map(str::to_owned));
     assert_eq!(got, expected);
 }
+
+#[test]
+fn a_rule_broken_more_often_than_the_cap_lists_its_first_violations_and_says_so() {
+    let dir = TempDir::new().unwrap();
+    let events: String = (1..=3)
+        .map(|i| format!("  mvd:deal{i} a mv:Investment ; rdfs:label \"Deal {i}\"@en ; mv:status \"completed\" .\n"))
+        .collect();
+    let p = write(
+        &dir,
+        "undated.trig",
+        &format!(
+            "@prefix mv: <https://w3id.org/mvkg/ontology#> .\n\
+             @prefix mvd: <https://w3id.org/mvkg/id/> .\n\
+             @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\
+             @prefix dcterms: <http://purl.org/dc/terms/> .\n\
+             @prefix schema: <https://schema.org/> .\n\
+             @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n\
+             <https://w3id.org/mvkg/source/s> {{\n\
+             \x20 <https://w3id.org/mvkg/source/s> a mv:Source ; schema:url <https://example.org/s> ;\n\
+             \x20   dcterms:title \"T\"@en ; dcterms:publisher \"P\" ; dcterms:issued \"2021-01-01\"^^xsd:date .\n{events}}}\n"
+        ),
+    );
+    let run = |cap: Option<&str>| {
+        let mut cmd = mvkg(&dir.path().join("nostore"));
+        cmd.args(["validate", "--output-format", "json"]).arg(&p);
+        if let Some(c) = cap {
+            cmd.args(["--max-per-rule", c]);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let dated = |v: &serde_json::Value| -> Vec<String> {
+        let rows = v["violations"].as_array().unwrap().iter().filter(|x| x["rule"] == "event-dated");
+        rows.map(|x| x["node"].as_str().unwrap().to_owned()).collect()
+    };
+    // By default (1,000 a rule) all three are listed and nothing is cut.
+    let all = run(None);
+    assert_eq!(dated(&all), ["mvd:deal1", "mvd:deal2", "mvd:deal3"]);
+    assert_eq!(all["truncated"], serde_json::json!([]));
+    // Capped at two: two listed, the rule reported as cut, still a failure.
+    let capped = run(Some("2"));
+    assert_eq!(dated(&capped).len(), 2);
+    assert_eq!(capped["truncated"], serde_json::json!([{"rule": "event-dated", "severity": "error", "shown": 2}]));
+    // 0 lists all.
+    assert_eq!(dated(&run(Some("0"))).len(), 3);
+}

@@ -161,38 +161,7 @@ fn project_params(query: &mut spargebra::Query, params: &[(String, Term)]) -> Ve
 /// Runs a query on the store with the default graph as the union of all graphs.
 pub fn run(kg: &Kg, req: &QueryRequest) -> Result<Outcome> {
     let token = CancellationToken::new();
-    let mut parsed = parse(&req.text, &req.origin)?;
-    if !req.remote && uses_service(&parsed) {
-        return Err(Error::Forbidden(format!(
-            "{} calls a remote endpoint with SERVICE, which is disabled here",
-            req.origin
-        )));
-    }
-    let added = project_params(&mut parsed, &req.params);
-    let bound: Vec<&str> = req.params.iter().map(|(n, _)| n.as_str()).collect();
-    let own_dataset = parsed.dataset().is_some();
-    let hide_union = !own_dataset && req.dataset.is_none();
-    rewrite(&mut parsed, &bound, hide_union);
-    let mut prepared = evaluator(Some(token.clone()), req.remote).for_query(parsed);
-    if let Some(ds) = &req.dataset {
-        let defaults = ds.default_graphs.iter().cloned().map(oxigraph::model::GraphName::from).collect();
-        prepared.dataset_mut().set_default_graph(defaults);
-        prepared
-            .dataset_mut()
-            .set_available_named_graphs(ds.named_graphs.iter().cloned().map(NamedOrBlankNode::from).collect());
-    } else if !own_dataset {
-        // The default graph is the store's own default graph plus the union graph (each sourced fact once);
-        // GRAPH ?g ranges over every named graph, and `rewrite` has filtered the union graph out of it. (Listing
-        // the source graphs as the available named graphs instead makes oxigraph probe each of them in turn: a
-        // named query with GRAPH ?src ran eight times slower that way.)
-        let union = oxigraph::model::NamedNode::new_unchecked(crate::vocab::UNION_GRAPH);
-        prepared.dataset_mut().set_default_graph(vec![oxigraph::model::GraphName::DefaultGraph, union.into()]);
-    }
-    for (name, value) in &req.params {
-        let var = Variable::new(name.as_str())
-            .map_err(|e| Error::Parameter { name: name.clone(), message: e.to_string() })?;
-        prepared = prepared.substitute_variable(var, value.clone());
-    }
+    let (prepared, added) = prepare(req, Some(token.clone()))?;
     let seconds = req.timeout.map(|d| d.as_secs_f64()).unwrap_or(0.0);
     let Some(limit) = req.timeout else {
         return evaluate(prepared, kg.inner(), &added, seconds, req.max_rows);
@@ -213,6 +182,79 @@ pub fn run(kg: &Kg, req: &QueryRequest) -> Result<Outcome> {
             Err(Error::Timeout { seconds })
         }
     }
+}
+
+/// Runs a SELECT like [`run`] (no timeout), handing each row to `each` as it comes until `each` returns false:
+/// nothing is kept, and a query stopped early is not evaluated further.
+pub fn for_each_solution(
+    kg: &Kg,
+    req: &QueryRequest,
+    mut each: impl FnMut(&[String], Vec<Option<Term>>) -> bool,
+) -> Result<()> {
+    let (prepared, added) = prepare(req, None)?;
+    let eval_err = |e: QueryEvaluationError| Error::Evaluation(e.to_string());
+    match prepared.on_store(kg.inner()).execute().map_err(eval_err)? {
+        QueryResults::Solutions(solutions) => {
+            let all: Vec<String> = solutions.variables().iter().map(|v| v.as_str().to_owned()).collect();
+            let keep: Vec<usize> = (0..all.len()).filter(|i| !added.contains(&all[*i])).collect();
+            let variables: Vec<String> = keep.iter().map(|i| all[*i].clone()).collect();
+            for s in solutions {
+                let s = s.map_err(eval_err)?;
+                let values = s.values();
+                if !each(&variables, keep.iter().map(|i| values.get(*i).cloned().flatten()).collect()) {
+                    break;
+                }
+            }
+            Ok(())
+        }
+        QueryResults::Boolean(_) => {
+            Err(Error::Evaluation(format!("{}: expected a SELECT query, got an ASK", req.origin)))
+        }
+        QueryResults::Graph(_) => {
+            Err(Error::Evaluation(format!("{}: expected a SELECT query, got a graph", req.origin)))
+        }
+    }
+}
+
+/// Parses the request and prepares it on the store's dataset with its parameters bound; also returns the variables
+/// added to the projection for parameters (left out of the results).
+fn prepare(
+    req: &QueryRequest,
+    token: Option<CancellationToken>,
+) -> Result<(oxigraph::sparql::PreparedSparqlQuery, Vec<String>)> {
+    let mut parsed = parse(&req.text, &req.origin)?;
+    if !req.remote && uses_service(&parsed) {
+        return Err(Error::Forbidden(format!(
+            "{} calls a remote endpoint with SERVICE, which is disabled here",
+            req.origin
+        )));
+    }
+    let added = project_params(&mut parsed, &req.params);
+    let bound: Vec<&str> = req.params.iter().map(|(n, _)| n.as_str()).collect();
+    let own_dataset = parsed.dataset().is_some();
+    let hide_union = !own_dataset && req.dataset.is_none();
+    rewrite(&mut parsed, &bound, hide_union);
+    let mut prepared = evaluator(token, req.remote).for_query(parsed);
+    if let Some(ds) = &req.dataset {
+        let defaults = ds.default_graphs.iter().cloned().map(oxigraph::model::GraphName::from).collect();
+        prepared.dataset_mut().set_default_graph(defaults);
+        prepared
+            .dataset_mut()
+            .set_available_named_graphs(ds.named_graphs.iter().cloned().map(NamedOrBlankNode::from).collect());
+    } else if !own_dataset {
+        // The default graph is the store's own default graph plus the union graph (each sourced fact once);
+        // GRAPH ?g ranges over every named graph, and `rewrite` has filtered the union graph out of it. (Listing
+        // the source graphs as the available named graphs instead makes oxigraph probe each of them in turn: a
+        // named query with GRAPH ?src ran eight times slower that way.)
+        let union = oxigraph::model::NamedNode::new_unchecked(crate::vocab::UNION_GRAPH);
+        prepared.dataset_mut().set_default_graph(vec![oxigraph::model::GraphName::DefaultGraph, union.into()]);
+    }
+    for (name, value) in &req.params {
+        let var = Variable::new(name.as_str())
+            .map_err(|e| Error::Parameter { name: name.clone(), message: e.to_string() })?;
+        prepared = prepared.substitute_variable(var, value.clone());
+    }
+    Ok((prepared, added))
 }
 
 fn evaluate(

@@ -83,6 +83,9 @@ pub enum Command {
         /// Cancel the query after this many seconds
         #[arg(long, value_name = "SECONDS")]
         timeout: Option<f64>,
+        /// Cancel the query once it holds more than this many MiB of memory
+        #[arg(long, value_name = "MIB")]
+        max_memory: Option<usize>,
     },
 
     /// List the named queries with their parameters
@@ -125,6 +128,11 @@ pub enum Command {
         #[arg(long, value_name = "FORMAT")]
         format: Option<String>,
     },
+
+    /// Verify the store itself: the union graph holds exactly the distinct triples of the source graphs, and the
+    /// generation stamp is settled (exit status 1 when not)
+    #[command(after_help = "Example:\n  mvkg check   # after a crash or a full disk, before trusting the store again")]
+    Check,
 
     /// Check the store, or files before loading them, against the rules in queries/checks
     #[command(after_help = "Examples:\n  mvkg validate\n  mvkg validate new-deals.trig\n\n\
@@ -382,6 +390,10 @@ pub enum Command {
         /// Evaluate at most this many requests at once; more are answered 503
         #[arg(long, default_value_t = 8, value_name = "N")]
         max_concurrent: usize,
+        /// Cancel a query holding more than this many MiB of memory (answered 422); with --max-concurrent this bounds
+        /// what queries can take: 8 x 1024 MiB by default
+        #[arg(long, default_value_t = 1024, value_name = "MIB")]
+        max_query_memory: usize,
         /// Accept SPARQL Update and Graph Store writes (they need the bearer token)
         #[arg(long)]
         allow_update: bool,
@@ -391,6 +403,16 @@ pub enum Command {
         /// Let SERVICE and LOAD fetch remote URLs
         #[arg(long)]
         allow_remote: bool,
+        /// Keep at most this many connections open; more are answered 503 and closed
+        #[arg(long, default_value_t = 256, value_name = "N")]
+        max_connections: usize,
+        /// Keep at most this many connections open from one address (so one client cannot take them all)
+        #[arg(long, default_value_t = 32, value_name = "N")]
+        max_connections_per_address: usize,
+        /// Seconds a client has to send a request's line and headers (slower clients get 408); request bodies get
+        /// 60 s
+        #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+        request_timeout: f64,
     },
 
     /// List the predeclared prefixes

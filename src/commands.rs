@@ -105,13 +105,26 @@ pub fn run(args: Args) -> Result<()> {
     match args.command {
         Command::Init { force, empty } => init(&ctx, force, empty),
         Command::Load { files, format, graph } => load_files(&ctx, &files, format.as_deref(), graph.as_deref()),
-        Command::Query { query, file, params, format, output, timeout } => {
-            run_query(&ctx, query, file, &params, format.as_deref(), output.as_deref(), timeout)
+        Command::Query { query, file, params, format, output, timeout, max_memory } => {
+            let limits = (timeout, max_memory.map(|m| m.saturating_mul(1 << 20)));
+            run_query(&ctx, query, file, &params, format.as_deref(), output.as_deref(), limits)
         }
         Command::Queries { format } => list_queries(format.as_deref()),
         Command::Update { update, file } => run_update(&ctx, update, file),
         Command::Dump { format, output } => dump(&ctx, format.as_deref(), output.as_deref()),
         Command::Stats { format } => show_stats(&ctx, format.as_deref()),
+        Command::Check => {
+            let kg = ctx.open(Access::Read)?;
+            let problems = kg.check()?;
+            if !problems.is_empty() {
+                bail!("The store at {} is not consistent:\n{}", ctx.store.display(), problems.join("\n"));
+            }
+            ctx.say(&format!(
+                "The store at {} is consistent: union graph and generation stamp check out",
+                ctx.store.display()
+            ));
+            Ok(())
+        }
         Command::Validate { files, format, output_format, max_per_rule } => {
             let cap = (max_per_rule > 0).then_some(max_per_rule);
             run_validate(&ctx, &files, format.as_deref(), output_format.as_deref(), cap)
@@ -165,10 +178,26 @@ pub fn run(args: Args) -> Result<()> {
             max_response_bytes,
             max_body_bytes,
             max_concurrent,
+            max_query_memory,
             allow_update,
             token,
             allow_remote,
+            max_connections,
+            max_connections_per_address,
+            request_timeout,
         } => {
+            if !(request_timeout > 0.0 && request_timeout.is_finite()) {
+                bail!("--request-timeout must be a positive number of seconds, not {request_timeout}");
+            }
+            if max_connections == 0 || max_connections_per_address == 0 {
+                bail!("--max-connections and --max-connections-per-address must be at least 1");
+            }
+            let limits = mvkg::server::http::Limits {
+                max_connections,
+                max_per_address: max_connections_per_address,
+                head_timeout: Duration::from_secs_f64(request_timeout),
+                ..mvkg::server::http::Limits::default()
+            };
             if !(timeout > 0.0 && timeout.is_finite()) {
                 bail!("--timeout must be a positive number of seconds, not {timeout}");
             }
@@ -184,6 +213,7 @@ pub fn run(args: Args) -> Result<()> {
                 max_response_bytes,
                 max_body_bytes,
                 max_concurrent,
+                max_query_memory: max_query_memory.saturating_mul(1 << 20),
                 allow_update,
                 token,
                 remote: allow_remote,
@@ -201,7 +231,7 @@ pub fn run(args: Args) -> Result<()> {
             if let Err(e) = app.graph() {
                 ctx.say(&format!("warning: the graph projection could not be built: {e}"));
             }
-            mvkg::server::http::serve(app, addr, |line| eprintln!("{line}"))
+            mvkg::server::http::serve(app, addr, limits, |line| eprintln!("{line}"))
                 .with_context(|| format!("Cannot serve on {addr}"))?;
             Ok(())
         }
@@ -292,7 +322,7 @@ fn load_files(ctx: &Ctx, files: &[PathBuf], format: Option<&str>, graph: Option<
         b.finish_and_clear();
     }
     let summary = result?;
-    kg.flush()?;
+    after_commit(ctx, &kg);
     let secs = started.elapsed().as_secs_f64();
     if !ctx.quiet {
         eprintln!(
@@ -336,7 +366,7 @@ fn run_query(
     params: &[(String, String)],
     format: Option<&str>,
     output: Option<&Path>,
-    timeout: Option<f64>,
+    (timeout, max_memory): (Option<f64>, Option<usize>),
 ) -> Result<()> {
     let kg = ctx.open(Access::Read)?;
     let read_file =
@@ -374,6 +404,7 @@ fn run_query(
         }
         req.timeout = Some(Duration::from_secs_f64(t));
     }
+    req.max_memory = max_memory;
     // On the command line the user is the one asking: SERVICE may reach the endpoints they name.
     req.remote = true;
     let outcome = query::run(&kg, &req)?;
@@ -418,6 +449,17 @@ fn list_queries(format: Option<&str>) -> Result<()> {
     Ok(())
 }
 
+/// Flushes a store after a committed write. The data is already durable in RocksDB's log, so a failure here (a full
+/// disk) is a warning, never an error: the write succeeded.
+fn after_commit(ctx: &Ctx, kg: &Kg) {
+    if let Err(e) = kg.flush() {
+        ctx.say(&format!(
+            "warning: the write was committed, but flushing it to the store's tables failed ({e}); it \
+                          is kept in the write-ahead log and applied when the store is next opened"
+        ));
+    }
+}
+
 fn run_update(ctx: &Ctx, update: Option<String>, file: Option<PathBuf>) -> Result<()> {
     let (text, origin) = match (update, file) {
         (_, Some(f)) => (
@@ -428,11 +470,11 @@ fn run_update(ctx: &Ctx, update: Option<String>, file: Option<PathBuf>) -> Resul
         (None, None) => bail!("Give an update: inline text or --file FILE"),
     };
     let kg = ctx.open(Access::Write)?;
-    let before = kg.len()?;
     query::update(&kg, &text, &origin)?;
-    kg.flush()?;
-    let after = kg.len()?;
-    ctx.say(&format!("Update applied: {before} → {after} quads"));
+    // Committed: from here on nothing may turn the exit status into a failure. (No quad counts either: counting
+    // scans the whole store, which would make a one-triple update on a large store cost seconds.)
+    after_commit(ctx, &kg);
+    ctx.say("Update applied");
     Ok(())
 }
 

@@ -54,6 +54,14 @@ pub enum Error {
     #[error("{0}")]
     Forbidden(String),
 
+    /// A query was stopped because it held more memory than its budget.
+    #[error(
+        "Query cancelled: it held more than {} MiB of memory, the limit here; narrow it (a LIMIT does not help \
+         an ORDER BY or GROUP BY, a more selective pattern does)",
+        limit >> 20
+    )]
+    MemoryLimit { limit: usize },
+
     /// A query was stopped by its time limit.
     #[error("Query cancelled: it ran longer than the {seconds} s timeout")]
     Timeout { seconds: f64 },

@@ -5,6 +5,7 @@ pub mod dump;
 pub mod error;
 pub mod graph;
 pub mod load;
+pub mod memory;
 pub mod query;
 pub mod render;
 pub mod server;

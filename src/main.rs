@@ -8,7 +8,13 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// The system allocator with a byte count per query evaluation, so each can be held to a memory budget
+/// (`mvkg::memory`).
+#[global_allocator]
+static ALLOCATOR: mvkg::memory::CountingAllocator = mvkg::memory::CountingAllocator;
+
 fn main() -> ExitCode {
+    mvkg::memory::installed();
     let args = cli::Args::parse();
     match commands::run(args) {
         Ok(()) => ExitCode::SUCCESS,

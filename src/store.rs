@@ -6,13 +6,17 @@
 //! the bundled data in a temporary directory next to it and moved into place, so a crash during the first use never
 //! leaves a half-loaded store behind.
 
-use std::fs;
+use std::fs::{self, File};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, Quad};
 use oxigraph::store::{StorageError, Store};
 
 use crate::error::{Error, Result};
+
+mod update;
 
 /// How a command needs the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,11 +40,24 @@ pub enum Initial {
 /// projection records it, so a stale projection is detected and rebuilt.
 const GENERATION_FILE: &str = "mvkg-generation";
 
+/// The prefix of a generation stamp written before a write commits: while it is there, the store may hold data
+/// newer than any projection, so nothing is cached under it. The write replaces it with the plain stamp once it
+/// has committed (or failed); a writer killed in between leaves it, and the next reader or writer that finds no
+/// writer holding [`WRITE_LOCK_FILE`] settles it to a fresh stamp. So no crash can leave a stamp that names data
+/// the store does not hold.
+const PENDING: &str = "pending-";
+
+/// The file a writer holds an exclusive lock on from marking the stamp pending until it has settled it.
+const WRITE_LOCK_FILE: &str = "mvkg-write.lock";
+
 /// An open knowledge graph store.
 pub struct Kg {
     store: Store,
     path: PathBuf,
     access: Access,
+    /// The generation the data this handle sees belongs to: read before the store was opened (a read-only handle
+    /// sees the store as it was then), and set by this handle's own writes.
+    generation: Mutex<String>,
 }
 
 impl std::fmt::Debug for Kg {
@@ -63,12 +80,19 @@ impl Kg {
         if !exists(path) {
             return Err(Error::StoreMissing { path: path.to_owned() });
         }
+        // The stamp is read before opening: the data a read-only handle sees can only be as new as the stamp or
+        // newer, and a newer store has another stamp, so a projection cached under this one is never stale.
+        let generation = Mutex::new(generation_at(path));
         let store = match access {
             Access::Read => Store::open_read_only(path),
             Access::Write => Store::open(path),
         }
         .map_err(|e| storage_error(path, &e))?;
-        Ok(Kg { store, path: path.to_owned(), access })
+        if access == Access::Write {
+            // This process now holds the store's only write lock: whatever a killed or failed run left behind can go.
+            remove_leftovers(path);
+        }
+        Ok(Kg { store, path: path.to_owned(), access, generation })
     }
 
     /// (Re)creates the store at `path`. With `force`, an existing store is replaced — but only once the new one is
@@ -87,7 +111,7 @@ impl Kg {
     /// An in-memory store, for validating files before they are loaded and for tests.
     pub fn in_memory() -> Result<Kg> {
         let store = Store::new().map_err(|e| storage_error(Path::new(":memory:"), &e))?;
-        Ok(Kg { store, path: PathBuf::from(":memory:"), access: Access::Write })
+        Ok(Kg { store, path: PathBuf::from(":memory:"), access: Access::Write, generation: Mutex::default() })
     }
 
     pub fn path(&self) -> &Path {
@@ -131,55 +155,49 @@ impl Kg {
         matches!(&q.graph_name, oxigraph::model::GraphName::NamedNode(n) if n.as_str() == crate::vocab::UNION_GRAPH)
     }
 
-    /// Brings the union graph in step with the source graphs after an arbitrary update: adds what is new and
-    /// removes what no source graph states any more.
-    pub(crate) fn resync_union(&self) -> Result<()> {
-        let u = crate::vocab::UNION_GRAPH;
-        let add =
-            format!("INSERT {{ GRAPH <{u}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{u}>) }}");
-        let remove = format!(
-            "DELETE {{ GRAPH <{u}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{u}> {{ ?s ?p ?o }} \
-             FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{u}>) }} }}"
-        );
-        for text in [add, remove] {
-            oxigraph::sparql::SparqlEvaluator::new()
-                .parse_update(&text)
-                .map_err(|e| Error::Evaluation(e.to_string()))?
-                .on_store(&self.store)
-                .execute()
-                .map_err(|e| Error::Evaluation(e.to_string()))?;
-        }
-        Ok(())
-    }
-
     pub fn is_empty(&self) -> Result<bool> {
         Ok(self.len()? == 0)
     }
 
-    /// An opaque stamp that changes whenever mvkg writes to the store.
+    /// An opaque stamp of the data this handle sees; it changes whenever mvkg writes to the store. Empty when no
+    /// stamp can be trusted (an in-memory store, or a write under way when the store was opened).
     pub fn generation(&self) -> String {
-        generation_at(&self.path)
+        self.generation.lock().map(|g| g.clone()).unwrap_or_default()
     }
 
-    /// Records that the store changed (called after every successful write).
-    pub(crate) fn bump_generation(&self) -> Result<()> {
+    /// Starts a write: takes the write lock and marks the stamp pending before anything changes, so that a crash
+    /// at any later point leaves a stamp no cache trusts. Dropping the guard settles the stamp.
+    pub(crate) fn begin_write(&self) -> Result<WriteGuard<'_>> {
         if self.path == Path::new(":memory:") {
-            return Ok(());
+            return Ok(WriteGuard { kg: self, lock: None, stamp: String::new() });
         }
+        let err = |e: std::io::Error| storage_error(&self.path, &e);
+        let lock = File::options().create(true).truncate(false).write(true).open(self.path.join(WRITE_LOCK_FILE));
+        let lock = lock.map_err(err)?;
+        lock.lock().map_err(err)?;
         let stamp = new_stamp();
-        fs::write(self.path.join(GENERATION_FILE), stamp).map_err(|e| storage_error(&self.path, &e))
+        write_synced(&self.path.join(GENERATION_FILE), &format!("{PENDING}{stamp}")).map_err(err)?;
+        Ok(WriteGuard { kg: self, lock: Some(lock), stamp })
     }
 
     /// Streams quads into the store through the bulk loader and commits only when every quad was read: an error
     /// from the iterator (a syntax error in a file) leaves the store untouched.
     pub(crate) fn bulk_load(&self, quads: impl Iterator<Item = Result<Quad>>) -> Result<()> {
-        let mut loader = self.store.bulk_loader();
-        match loader.load_ok_quads::<Error, LoadFail>(quads) {
-            Ok(()) => {}
-            Err(LoadFail::Input(e)) => return Err(e),
-            Err(LoadFail::Storage(e)) => return Err(storage_error(&self.path, &e)),
+        let _write = self.begin_write()?;
+        let loaded = (|| {
+            let mut loader = self.store.bulk_loader();
+            match loader.load_ok_quads::<Error, LoadFail>(quads) {
+                Ok(()) => {}
+                Err(LoadFail::Input(e)) => return Err(e),
+                Err(LoadFail::Storage(e)) => return Err(storage_error(&self.path, &e)),
+            }
+            loader.commit().map_err(|e| storage_error(&self.path, &e))
+        })();
+        if loaded.is_err() {
+            // The loader stages its files in the store directory and leaves them when it fails.
+            remove_staging(&self.path);
         }
-        loader.commit().map_err(|e| storage_error(&self.path, &e))
+        loaded
     }
 
     /// Whether a named graph holds any data (the Graph Store Protocol's "exists").
@@ -187,40 +205,72 @@ impl Kg {
         self.store.contains_named_graph(graph).map_err(|e| storage_error(&self.path, &e))
     }
 
-    /// Writes `quads` (all in `graph`) in one transaction, first emptying the graph when `replace`; then brings the
-    /// union graph in step and records the change. Returns whether the graph existed before.
+    /// Writes `quads` (all in `graph`) in one transaction, first emptying the graph when `replace`, with the union
+    /// graph kept in step in the same transaction. Returns whether the graph existed before.
     pub(crate) fn write_graph(&self, graph: &GraphName, quads: &[Quad], replace: bool) -> Result<bool> {
-        let err = |e: StorageError| storage_error(&self.path, &e);
         let existed = match graph {
             GraphName::NamedNode(n) => self.has_graph(n)?,
             _ => true,
         };
-        let mut t = self.store.start_transaction().map_err(err)?;
-        if replace {
-            t.clear_graph(graph).map_err(err)?;
-        }
-        if let GraphName::NamedNode(n) = graph {
-            t.insert_named_graph(n);
-        }
-        t.extend(quads.iter());
-        t.commit().map_err(err)?;
-        self.after_write()?;
+        let replace: Vec<GraphName> = if replace { vec![graph.clone()] } else { Vec::new() };
+        self.write_graphs(&replace, quads, graph)?;
         Ok(existed)
     }
 
-    /// Removes a named graph and its data; returns whether it existed.
+    /// In one transaction: empties each graph of `replace`, then inserts `quads`, creating `declare` when it is a
+    /// named graph even if `quads` is empty; the union graph changes in the same transaction.
+    pub(crate) fn write_graphs(&self, replace: &[GraphName], quads: &[Quad], declare: &GraphName) -> Result<()> {
+        let _write = self.begin_write()?;
+        let err = |e: StorageError| storage_error(&self.path, &e);
+        let mut t = self.store.start_transaction().map_err(err)?;
+        let mut w = update::Writer::new(&mut t, &self.path);
+        for g in replace {
+            w.clear(g.as_ref())?;
+        }
+        if let GraphName::NamedNode(n) = declare {
+            w.declare(n.as_ref())?;
+        }
+        for q in quads {
+            w.insert(q)?;
+        }
+        t.commit().map_err(err)
+    }
+
+    /// Removes a named graph and its data (and the union triples no other graph states); returns whether it existed.
     pub(crate) fn drop_graph(&self, graph: &NamedNode) -> Result<bool> {
         if !self.has_graph(graph)? {
             return Ok(false);
         }
-        self.store.remove_named_graph(graph).map_err(|e| storage_error(&self.path, &e))?;
-        self.after_write()?;
+        let _write = self.begin_write()?;
+        let err = |e: StorageError| storage_error(&self.path, &e);
+        let mut t = self.store.start_transaction().map_err(err)?;
+        update::Writer::new(&mut t, &self.path).drop_graph(graph.as_ref())?;
+        t.commit().map_err(err)?;
         Ok(true)
     }
 
-    fn after_write(&self) -> Result<()> {
-        self.resync_union()?;
-        self.bump_generation()
+    /// Runs a parsed SPARQL update in one transaction, keeping the union graph in step (see [`update`]).
+    pub(crate) fn apply_update(&self, parsed: &spargebra::Update, remote: bool) -> Result<()> {
+        let _write = self.begin_write()?;
+        let err = |e: StorageError| storage_error(&self.path, &e);
+        let mut t = self.store.start_transaction().map_err(err)?;
+        update::run(&mut t, &self.path, parsed, remote)?;
+        t.commit().map_err(err)
+    }
+
+    /// Checks that the union graph holds exactly the distinct triples of the other named graphs and that the
+    /// generation stamp is settled; returns the problems found (empty when the store is consistent).
+    pub fn check(&self) -> Result<Vec<String>> {
+        let mut problems = update::check_union(&self.store, &self.path)?;
+        if self.path != Path::new(":memory:") {
+            let raw = fs::read_to_string(self.path.join(GENERATION_FILE)).unwrap_or_default();
+            if raw.is_empty() {
+                problems.push("the generation stamp is missing: cached projections are never used".into());
+            } else if raw.starts_with(PENDING) {
+                problems.push("the generation stamp is pending: a write is under way or was killed".into());
+            }
+        }
+        Ok(problems)
     }
 
     /// Flushes pending writes to disk.
@@ -229,6 +279,82 @@ impl Kg {
             self.store.flush().map_err(|e| storage_error(&self.path, &e))?;
         }
         Ok(())
+    }
+}
+
+/// A write under way (see [`Kg::begin_write`]). Dropping it settles the generation stamp to the new value, whether
+/// the write committed or failed: either way no cache made before it is trusted afterwards. A failure to settle is
+/// ignored: the stamp then stays pending, which is safe, and the next reader or writer settles it.
+pub(crate) struct WriteGuard<'a> {
+    kg: &'a Kg,
+    lock: Option<File>,
+    stamp: String,
+}
+
+impl Drop for WriteGuard<'_> {
+    fn drop(&mut self) {
+        let Some(lock) = self.lock.take() else {
+            return;
+        };
+        fault_point("before-settle");
+        if write_synced(&self.kg.path.join(GENERATION_FILE), &self.stamp).is_ok() {
+            if let Ok(mut g) = self.kg.generation.lock() {
+                g.clone_from(&self.stamp);
+            }
+        }
+        drop(lock);
+    }
+}
+
+/// A test hook of debug builds only (release binaries carry none): when `MVKG_FAULT` names this point, the process
+/// aborts here, as a `kill -9` would stop it. The crash tests use it to stop a write between its commit and the
+/// step after it.
+#[cfg(debug_assertions)]
+fn fault_point(name: &str) {
+    if std::env::var("MVKG_FAULT").is_ok_and(|v| v == name) {
+        std::process::abort();
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn fault_point(_: &str) {}
+
+/// Writes a small file and syncs it to disk.
+fn write_synced(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut f = File::create(path)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()
+}
+
+/// Removes what failed or killed runs leave in a store directory: the bulk loader's staging files and all but the
+/// two newest of RocksDB's rotated info logs. Only called by the holder of the write lock.
+fn remove_leftovers(path: &Path) {
+    remove_staging(path);
+    let Ok(dir) = fs::read_dir(path) else {
+        return;
+    };
+    let mut old_logs: Vec<PathBuf> = dir
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("LOG.old.")))
+        .collect();
+    // The names end in a microsecond timestamp of equal width, so the newest sort last.
+    old_logs.sort();
+    let keep = old_logs.len().saturating_sub(2);
+    for p in &old_logs[..keep] {
+        let _ = fs::remove_file(p);
+    }
+}
+
+/// Removes the bulk loader's staging files (`bulk-*.sst`) from a store directory.
+fn remove_staging(path: &Path) {
+    let Ok(dir) = fs::read_dir(path) else {
+        return;
+    };
+    for p in dir.filter_map(|e| e.ok().map(|e| e.path())) {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if name.starts_with("bulk-") && name.ends_with(".sst") {
+            let _ = fs::remove_file(&p);
+        }
     }
 }
 
@@ -251,9 +377,30 @@ impl From<StorageError> for LoadFail {
 }
 
 /// The generation stamp of the store directory at `path` (see [`Kg::generation`]), read without opening the store;
-/// empty when there is none.
+/// empty when there is none or when a write is under way. A pending stamp that no writer holds any more (a writer
+/// was killed between marking and settling it) is settled here to a fresh one.
 pub fn generation_at(path: &Path) -> String {
-    fs::read_to_string(path.join(GENERATION_FILE)).unwrap_or_default()
+    let file = path.join(GENERATION_FILE);
+    let stamp = fs::read_to_string(&file).unwrap_or_default();
+    if !stamp.starts_with(PENDING) {
+        return stamp;
+    }
+    let Ok(lock) = File::options().write(true).open(path.join(WRITE_LOCK_FILE)) else {
+        return String::new();
+    };
+    if lock.try_lock().is_err() {
+        return String::new();
+    }
+    let again = fs::read_to_string(&file).unwrap_or_default();
+    if !again.starts_with(PENDING) {
+        return again;
+    }
+    let fresh = new_stamp();
+    if write_synced(&file, &fresh).is_ok() {
+        fresh
+    } else {
+        String::new()
+    }
 }
 
 /// Whether a store directory exists at `path`.
@@ -277,7 +424,7 @@ fn create(path: &Path, initial: Initial) -> Result<()> {
     }
     let built = (|| -> Result<()> {
         let store = Store::open(&tmp).map_err(|e| storage_error(&tmp, &e))?;
-        let kg = Kg { store, path: tmp.clone(), access: Access::Write };
+        let kg = Kg { store, path: tmp.clone(), access: Access::Write, generation: Mutex::default() };
         if initial == Initial::Bundled {
             crate::load::load_bundled(&kg)?;
         }

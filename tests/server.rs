@@ -468,9 +468,9 @@ fn explorer_pages_render_search_entity_query_and_maps() {
     assert_eq!(get(app, "/nowhere").status, 404);
 }
 
-struct Server {
-    child: Child,
-    port: u16,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) port: u16,
 }
 
 impl Drop for Server {
@@ -484,7 +484,7 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-fn start(store: &Path, extra: &[&str]) -> Server {
+pub(crate) fn start(store: &Path, extra: &[&str]) -> Server {
     let port = free_port();
     let bin = assert_cmd::cargo::cargo_bin("mvkg");
     let child = std::process::Command::new(bin)
@@ -507,7 +507,7 @@ fn start(store: &Path, extra: &[&str]) -> Server {
     server
 }
 
-fn raw(port: u16, request: &str) -> String {
+pub(crate) fn raw(port: u16, request: &str) -> String {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.write_all(request.as_bytes()).unwrap();
     let mut out = String::new();

@@ -6,5 +6,6 @@ mod common;
 mod core;
 mod named_queries;
 mod query;
+mod reliability;
 mod server;
 mod validate;

@@ -37,6 +37,13 @@ pub enum InputData {
 impl LoadInput {
     /// A file, its format chosen by `format` (a name or media type) or else by its extension.
     pub fn file(path: &Path, format: Option<&str>, graph: Option<&str>) -> Result<LoadInput> {
+        if path.is_dir() {
+            return Err(Error::Format(format!(
+                "{} is a directory, not an RDF file; name the files in it (for example {}/*.ttl)",
+                path.display(),
+                path.display()
+            )));
+        }
         let format = match format {
             Some(f) => parse_rdf_format(f)?,
             None => format_from_path(path)?,
@@ -118,7 +125,6 @@ pub fn load(kg: &Kg, inputs: Vec<LoadInput>, progress: Option<Progress>) -> Resu
     let counts = Arc::new(Mutex::new(LoadSummary::default()));
     let quads = quads_of(inputs, Arc::clone(&counts), progress);
     kg.bulk_load(quads)?;
-    kg.bump_generation()?;
     let summary = counts.lock().map(|s| s.clone()).unwrap_or_default();
     Ok(summary)
 }
@@ -176,8 +182,15 @@ fn quads_of(
                     p(seen);
                 }
             }
+            if Kg::is_union(&q) {
+                return vec![Err(Error::Format(format!(
+                    "{name}: the graph <{}> is kept by mvkg (each sourced fact once) and cannot be loaded; put \
+                     the facts in a source graph",
+                    crate::vocab::UNION_GRAPH
+                )))];
+            }
             // Facts of the default graph are queried where they are; only source graphs are merged.
-            if Kg::is_union(&q) || q.graph_name.is_default_graph() {
+            if q.graph_name.is_default_graph() {
                 return vec![Ok(q)];
             }
             let copy = Quad::new(q.subject.clone(), q.predicate.clone(), q.object.clone(), union.clone());

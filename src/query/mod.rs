@@ -6,7 +6,7 @@
 
 use std::sync::mpsc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Term, Triple, Variable};
 use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator};
@@ -17,6 +17,7 @@ use crate::store::Kg;
 use crate::vocab::{expand, PREFIXES};
 
 pub mod catalog;
+pub mod guard;
 pub mod project;
 
 /// A query to run.
@@ -32,6 +33,9 @@ pub struct QueryRequest {
     pub timeout: Option<Duration>,
     /// Fail with [`Error::TooManyRows`] rather than return more solutions or triples than this.
     pub max_rows: Option<usize>,
+    /// Cancel the evaluation with [`Error::MemoryLimit`] once it holds more heap than this many bytes (counted
+    /// where the binary installed [`crate::memory::Tracker`]).
+    pub max_memory: Option<usize>,
     /// Let `SERVICE` call remote endpoints over HTTP (off unless the caller asks: a server must not fetch URLs on
     /// behalf of anyone who can send it a query).
     pub remote: bool,
@@ -120,13 +124,69 @@ fn syntax(origin: &str, e: &dyn std::fmt::Display) -> Error {
     Error::SparqlSyntax { origin: origin.to_owned(), message: e.to_string() }
 }
 
-/// Parses query text with the predeclared prefixes.
+/// [`guard::check_nesting`] with the origin in the error.
+fn check_nesting(text: &str, origin: &str) -> Result<()> {
+    guard::check_nesting(text).map_err(|message| Error::SparqlSyntax { origin: origin.to_owned(), message })
+}
+
+/// [`guard::check_depth`] with the origin in the error.
+fn check_depth(pattern: &spargebra::algebra::GraphPattern, origin: &str) -> Result<()> {
+    guard::check_depth(pattern).map_err(|message| Error::SparqlSyntax { origin: origin.to_owned(), message })
+}
+
+/// Runs `f` on a new thread with a [`guard::EVAL_STACK_BYTES`] stack and returns its result; a panic in `f` becomes
+/// an error instead of unwinding into the caller.
+fn on_big_stack<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    let handle = thread::Builder::new()
+        .name("mvkg-parse".into())
+        .stack_size(guard::EVAL_STACK_BYTES)
+        .spawn(f)
+        .map_err(|e| Error::Evaluation(format!("cannot start an evaluation thread: {e}")))?;
+    handle.join().unwrap_or_else(|_| Err(Error::Evaluation("the evaluation failed unexpectedly".into())))
+}
+
+/// Parses query text with the predeclared prefixes, after [`guard::check_nesting`], on a thread with a stack sized
+/// for the nesting limit; the parsed algebra's depth is checked too.
 fn parse(text: &str, origin: &str) -> Result<spargebra::Query> {
+    check_nesting(text, origin)?;
+    let (text, origin) = (text.to_owned(), origin.to_owned());
+    on_big_stack(move || {
+        let query = parser().parse_query(&text).map_err(|e| syntax(&origin, &e))?;
+        check_depth(query_pattern(&query), &origin)?;
+        Ok(query)
+    })
+}
+
+/// Parses update text like [`parse`] does query text.
+pub(crate) fn parse_update(text: &str, origin: &str) -> Result<spargebra::Update> {
+    check_nesting(text, origin)?;
+    let (text, origin) = (text.to_owned(), origin.to_owned());
+    on_big_stack(move || {
+        let update = parser().parse_update(&text).map_err(|e| syntax(&origin, &e))?;
+        for op in &update.operations {
+            if let spargebra::GraphUpdateOperation::DeleteInsert { pattern, .. } = op {
+                check_depth(pattern, &origin)?;
+            }
+        }
+        Ok(update)
+    })
+}
+
+fn parser() -> spargebra::SparqlParser {
     let mut parser = spargebra::SparqlParser::new();
     for (p, iri) in PREFIXES {
         parser = parser.with_prefix(*p, *iri).expect("predeclared prefixes are valid IRIs");
     }
-    parser.parse_query(text).map_err(|e| syntax(origin, &e))
+    parser
+}
+
+fn query_pattern(q: &spargebra::Query) -> &spargebra::algebra::GraphPattern {
+    match q {
+        spargebra::Query::Select { pattern, .. }
+        | spargebra::Query::Construct { pattern, .. }
+        | spargebra::Query::Describe { pattern, .. }
+        | spargebra::Query::Ask { pattern, .. } => pattern,
+    }
 }
 
 /// Makes sure every parameter variable is in the SELECT projection (oxigraph binds initial values only there).
@@ -158,28 +218,49 @@ fn project_params(query: &mut spargebra::Query, params: &[(String, Term)]) -> Ve
     }
 }
 
-/// Runs a query on the store with the default graph as the union of all graphs.
+/// Runs a query on the store with the default graph as the union of all graphs. Parsing and evaluation run on a
+/// thread with a large stack ([`guard::EVAL_STACK_BYTES`]), so no query can overflow the caller's.
 pub fn run(kg: &Kg, req: &QueryRequest) -> Result<Outcome> {
+    check_nesting(&req.text, &req.origin)?;
     let token = CancellationToken::new();
-    let (prepared, added) = prepare(req, Some(token.clone()))?;
     let seconds = req.timeout.map(|d| d.as_secs_f64()).unwrap_or(0.0);
-    let Some(limit) = req.timeout else {
-        return evaluate(prepared, kg.inner(), &added, seconds, req.max_rows);
-    };
     // oxigraph checks the token only when it reads from the store, and a join that works in memory may run long
-    // without reading: evaluate on a worker and stop waiting when the time is up. The token stops the worker at
-    // its next read; a command-line process exits at once either way.
+    // without reading: evaluate on a worker and stop waiting when the time or the memory budget is up. The token
+    // stops the worker at its next read; a command-line process exits at once either way.
     let store = kg.inner().clone();
-    let max_rows = req.max_rows;
+    let (req, worker_token) = (req.clone(), token.clone());
+    let meter = crate::memory::Meter::new();
+    let meter_reader = meter.handle();
     let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let _ = tx.send(evaluate(prepared, &store, &added, seconds, max_rows));
-    });
-    match rx.recv_timeout(limit) {
-        Ok(result) => result,
-        Err(_) => {
+    let (deadline, max_memory) = (req.timeout.map(|t| Instant::now() + t), req.max_memory);
+    thread::Builder::new()
+        .name("mvkg-query".into())
+        .stack_size(guard::EVAL_STACK_BYTES)
+        .spawn(move || {
+            let _metered = meter_reader.enter();
+            let result = prepare_parsed(&req, Some(worker_token))
+                .and_then(|(prepared, added)| evaluate(prepared, &store, &added, seconds, req.max_rows));
+            let _ = tx.send(result);
+        })
+        .map_err(|e| Error::Evaluation(format!("cannot start an evaluation thread: {e}")))?;
+    // Poll often enough to stop a query that allocates a gigabyte a second within a few dozen megabytes.
+    let tick = Duration::from_millis(if max_memory.is_some() { 10 } else { 100 });
+    loop {
+        let wait = deadline.map_or(tick, |d| d.saturating_duration_since(Instant::now()).min(tick));
+        match rx.recv_timeout(wait) {
+            Ok(result) => return result,
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(Error::Evaluation("the evaluation failed unexpectedly".into()))
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        if let Some(limit) = max_memory.filter(|m| meter_reader.bytes() > *m) {
             token.cancel();
-            Err(Error::Timeout { seconds })
+            return Err(Error::MemoryLimit { limit });
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            token.cancel();
+            return Err(Error::Timeout { seconds });
         }
     }
 }
@@ -222,7 +303,24 @@ fn prepare(
     req: &QueryRequest,
     token: Option<CancellationToken>,
 ) -> Result<(oxigraph::sparql::PreparedSparqlQuery, Vec<String>)> {
-    let mut parsed = parse(&req.text, &req.origin)?;
+    prepare_with(parse(&req.text, &req.origin)?, req, token)
+}
+
+/// [`prepare`] for a thread that already has a large stack: parses in place.
+fn prepare_parsed(
+    req: &QueryRequest,
+    token: Option<CancellationToken>,
+) -> Result<(oxigraph::sparql::PreparedSparqlQuery, Vec<String>)> {
+    let parsed = parser().parse_query(&req.text).map_err(|e| syntax(&req.origin, &e))?;
+    check_depth(query_pattern(&parsed), &req.origin)?;
+    prepare_with(parsed, req, token)
+}
+
+fn prepare_with(
+    mut parsed: spargebra::Query,
+    req: &QueryRequest,
+    token: Option<CancellationToken>,
+) -> Result<(oxigraph::sparql::PreparedSparqlQuery, Vec<String>)> {
     if !req.remote && uses_service(&parsed) {
         return Err(Error::Forbidden(format!(
             "{} calls a remote endpoint with SERVICE, which is disabled here",
@@ -305,15 +403,12 @@ pub fn update(kg: &Kg, text: &str, origin: &str) -> Result<()> {
     update_with(kg, text, origin, true)
 }
 
-/// [`update`], saying whether `LOAD` and `SERVICE` may reach remote URLs.
+/// [`update`], saying whether `LOAD` and `SERVICE` may reach remote URLs. The update runs in one transaction with
+/// the union graph kept in step and sees the same default graph as queries (see `store::update`); it is parsed
+/// and evaluated on a thread with a large stack, like queries.
 pub fn update_with(kg: &Kg, text: &str, origin: &str, remote: bool) -> Result<()> {
-    let ev = evaluator(None, remote);
+    let parsed = parse_update(text, origin)?;
     if !remote {
-        let mut parser = spargebra::SparqlParser::new();
-        for (p, iri) in PREFIXES {
-            parser = parser.with_prefix(*p, *iri).expect("predeclared prefixes are valid IRIs");
-        }
-        let parsed = parser.parse_update(text).map_err(|e| syntax(origin, &e))?;
         for op in &parsed.operations {
             use spargebra::GraphUpdateOperation as Op;
             let refused = match op {
@@ -328,10 +423,20 @@ pub fn update_with(kg: &Kg, text: &str, origin: &str, remote: bool) -> Result<()
             }
         }
     }
-    let prepared = ev.parse_update(text).map_err(|e| syntax(origin, &e))?;
-    prepared.on_store(kg.inner()).execute().map_err(|e| Error::Evaluation(e.to_string()))?;
-    kg.resync_union()?;
-    kg.bump_generation()
+    thread::scope(|scope| {
+        thread::Builder::new()
+            .name("mvkg-update".into())
+            .stack_size(guard::EVAL_STACK_BYTES)
+            .spawn_scoped(scope, || kg.apply_update(&parsed, remote))
+            .map_err(|e| Error::Evaluation(format!("cannot start an evaluation thread: {e}")))?
+            .join()
+            .unwrap_or_else(|_| Err(Error::Evaluation("the update failed unexpectedly".into())))
+    })
+}
+
+/// Hides mvkg's union graph from `GRAPH ?g` in a query over the default dataset (see [`rewrite`]).
+pub(crate) fn hide_union(query: &mut spargebra::Query) {
+    rewrite(query, &[], true);
 }
 
 /// Two rewrites of the parsed query before evaluation:

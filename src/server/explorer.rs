@@ -317,6 +317,7 @@ fn run_page_query(app: &App, pq: &PageQuery) -> Result<Outcome, Error> {
     let cfg = app.config();
     req.timeout = Some(cfg.timeout);
     req.max_rows = Some(cfg.max_rows);
+    req.max_memory = Some(cfg.max_query_memory);
     req.remote = cfg.remote;
     let _slot = app.admit().ok_or_else(|| Error::Forbidden("The server is busy; try again shortly".into()))?;
     query::run(&kg, &req)

@@ -30,6 +30,9 @@ mod explorer;
 mod html;
 pub mod http;
 mod sparql;
+pub mod wire;
+
+pub use wire::Request;
 
 /// Limits and permissions of a server.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,6 +47,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Most requests evaluated at the same time; more are answered 503 at once.
     pub max_concurrent: usize,
+    /// Most heap one query's evaluation may hold (bytes); past it the query is cancelled and answered 422.
+    pub max_query_memory: usize,
     /// Accept SPARQL Update and Graph Store writes (with the token).
     pub allow_update: bool,
     /// The bearer token that writes must carry.
@@ -60,67 +65,11 @@ impl Default for Config {
             max_response_bytes: 64 << 20,
             max_body_bytes: 16 << 20,
             max_concurrent: 8,
+            max_query_memory: 1 << 30,
             allow_update: false,
             token: None,
             remote: false,
         }
-    }
-}
-
-/// An HTTP request as the handler sees it: the body is already read (at most `max_body_bytes` + 1 bytes of it).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Request {
-    pub method: String,
-    /// The path, percent-encoded as received, without the query string.
-    pub path: String,
-    /// The raw query string, without `?`.
-    pub query: String,
-    /// Header names in lower case.
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Request {
-    /// A GET of `target` (path and query string), as a test or a link would send it.
-    pub fn get(target: &str) -> Request {
-        let (path, query) = target.split_once('?').unwrap_or((target, ""));
-        Request { method: "GET".into(), path: path.into(), query: query.into(), ..Request::default() }
-    }
-
-    /// A POST of `body` with a content type.
-    pub fn post(target: &str, content_type: &str, body: impl Into<Vec<u8>>) -> Request {
-        let mut r = Request::get(target);
-        r.method = "POST".into();
-        r.body = body.into();
-        r.header("content-type", content_type)
-    }
-
-    /// Adds a header.
-    pub fn header(mut self, name: &str, value: &str) -> Request {
-        self.headers.push((name.to_ascii_lowercase(), value.to_owned()));
-        self
-    }
-
-    /// The first value of a header (name in any case).
-    pub fn header_value(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    /// The decoded query-string parameters, in order.
-    pub fn params(&self) -> Vec<(String, String)> {
-        form_urlencoded::parse(self.query.as_bytes()).into_owned().collect()
-    }
-
-    /// The first value of a query-string parameter.
-    pub fn param(&self, name: &str) -> Option<String> {
-        self.params().into_iter().find(|(n, _)| n == name).map(|(_, v)| v)
-    }
-
-    /// The media type of the body, without parameters, in lower case.
-    pub fn content_type(&self) -> Option<String> {
-        self.header_value("content-type")
-            .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
-            .filter(|v| !v.is_empty())
     }
 }
 
@@ -241,8 +190,9 @@ impl App {
         if self.access == Access::Write || !self.path.is_dir() {
             return Ok(kg);
         }
-        let now = kg.generation();
-        if now == opened {
+        // While a write is under way (no settled stamp) the open handle keeps serving the data as it was.
+        let now = store::generation_at(&self.path);
+        if now == opened || now.is_empty() {
             return Ok(kg);
         }
         let mut guard = self.kg.write().unwrap_or_else(|e| e.into_inner());
@@ -309,6 +259,7 @@ pub fn handle(app: &App, req: &Request) -> Response {
         ("GET" | "HEAD", "/maps") => explorer::maps_page(app, req),
         ("GET" | "HEAD", "/map") => explorer::map_image(app, req),
         ("GET" | "HEAD", "/style.css") => Response::new(200, "text/css; charset=utf-8", html::CSS),
+        ("GET" | "HEAD", "/health") => health(app),
         ("GET" | "HEAD", p) if p.starts_with("/api/") => api::route(app, req, &p["/api/".len()..]),
         (_, p) if p.starts_with("/api/") => {
             Response::text(405, "Method not allowed here; use GET").with_header("allow", "GET, HEAD")
@@ -318,8 +269,39 @@ pub fn handle(app: &App, req: &Request) -> Response {
         }
         _ => explorer::not_found(&req.path),
     };
+    let response = secure(response);
     if req.method == "HEAD" {
         return Response { body: Vec::new(), ..response };
     }
     response
+}
+
+/// The Content-Security-Policy of pages and images: nothing from elsewhere, no scripts, no framing.
+pub const CSP: &str = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+                       form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// Security headers on every response: no content sniffing, no framing, no referrer leaking a query; pages and
+/// images (SVG can carry markup) also get [`CSP`].
+fn secure(mut r: Response) -> Response {
+    let markup =
+        r.header_value("content-type").is_some_and(|t| t.starts_with("text/html") || t.starts_with("image/svg+xml"));
+    r = r.with_header("x-content-type-options", "nosniff").with_header("referrer-policy", "no-referrer");
+    if markup {
+        r = r.with_header("content-security-policy", CSP).with_header("x-frame-options", "DENY");
+    }
+    r
+}
+
+/// `/health`: whether the server answers and how busy it is, without taking a place among the requests being
+/// evaluated, so it answers also when they are all taken.
+fn health(app: &App) -> Response {
+    let busy = app.busy.load(Ordering::SeqCst).min(app.config.max_concurrent);
+    let body = serde_json::json!({
+        "status": "ok",
+        "evaluating": busy,
+        "max_concurrent": app.config.max_concurrent,
+        "saturated": busy >= app.config.max_concurrent,
+        "generation": store::generation_at(&app.path),
+    });
+    Response::new(200, "application/json", body.to_string()).with_header("cache-control", "no-store")
 }

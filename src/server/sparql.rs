@@ -28,7 +28,7 @@ pub(crate) fn error_response(e: &Error) -> Response {
         | Error::Format(_) => 400,
         Error::UnknownQuery { .. } => 404,
         Error::Forbidden(_) => 403,
-        Error::TooManyRows { .. } => 422,
+        Error::TooManyRows { .. } | Error::MemoryLimit { .. } => 422,
         Error::Timeout { .. } | Error::StoreLocked { .. } => 503,
         _ => 500,
     };
@@ -212,6 +212,7 @@ fn answer(app: &App, req: &Request, mut q: QueryRequest) -> Response {
     let cfg = app.config();
     q.timeout = Some(cfg.timeout);
     q.max_rows = Some(cfg.max_rows);
+    q.max_memory = Some(cfg.max_query_memory);
     q.remote = cfg.remote;
     let response = match query::run(&kg, &q) {
         Ok(outcome) => serialise(app, &outcome, format),

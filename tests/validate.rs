@@ -356,10 +356,11 @@ fn an_amount_without_its_scope_in_the_same_graph_is_an_error() {
         )
     };
     let facts = format!(
-        "  mvd:c a mv:Company ; rdfs:label \"C\"@en .\n  mvd:i a mv:Investor ; rdfs:label \"I\"@en .\n{}{}{}{}",
+        "  mvd:c a mv:Company ; rdfs:label \"C\"@en .\n  mvd:i a mv:Investor ; rdfs:label \"I\"@en .\n{}{}{}{}{}",
         round("ok", " mv:amountScope mv:RoundTotal ;"),
         round("bare", ""),
-        round("whose", " mv:amountScope mv:ParticipantShare ;"),
+        round("whose", " mv:amountScope mv:ParticipantShare ; mv:investor mvd:c ;"),
+        round("alone", " mv:amountScope mv:ParticipantShare ;"),
         round("mine", " mv:amountScope mv:ParticipantShare ; mv:shareOf mvd:i ;"),
     );
     // The scope of `late` is stated only by another graph than the one stating its amount.
@@ -381,7 +382,11 @@ fn an_amount_without_its_scope_in_the_same_graph_is_an_error() {
         ("error", "mvd:bare", "mv:amount without mv:amountScope in the same source graph"),
         ("error", "mvd:late", "Two scopes for one event's amounts: mv:CumulativeTotal and mv:RoundTotal"),
         ("error", "mvd:late", "mv:amount without mv:amountScope in the same source graph"),
-        ("error", "mvd:whose", "mv:ParticipantShare without mv:shareOf (whose share is it?)"),
+        (
+            "error",
+            "mvd:whose",
+            "mv:ParticipantShare without mv:shareOf, and the event does not name exactly one investor: whose share is it?",
+        ),
     ]
     .iter()
     .map(|(a, b, c)| ((*a).to_owned(), (*b).to_owned(), (*c).to_owned()))

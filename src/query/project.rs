@@ -305,6 +305,7 @@ pub fn build(kg: &Kg) -> Result<Projection> {
     }
     let share_of: HashSet<(String, String)> =
         pairs(kg, "SELECT ?ev ?x WHERE { ?ev mv:shareOf ?x }")?.into_iter().collect();
+    let named_share: HashSet<&str> = share_of.iter().map(|(ev, _)| ev.as_str()).collect();
     let scope = |ev: &str| scope_of.get(ev).copied().unwrap_or_default();
 
     // Investments: one edge per (event, investor, investee), carrying the whole round: the smallest USD amount and
@@ -367,8 +368,10 @@ pub fn build(kg: &Kg) -> Result<Projection> {
         let mut e = Edge::new(EdgeKind::InvestsIn);
         e.event = Some(ev.to_owned());
         e.amount_scope = scope(ev);
-        let own =
-            e.amount_scope != AmountScope::ParticipantShare || share_of.contains(&(ev.to_owned(), from.to_owned()));
+        // Whose share: the investor mv:shareOf names, else the event's only investor.
+        let own = e.amount_scope != AmountScope::ParticipantShare
+            || share_of.contains(&(ev.to_owned(), from.to_owned()))
+            || (!named_share.contains(ev) && investors_of.get(ev).is_some_and(|v| v.len() == 1));
         e.amount_usd = amount_of.get(ev).copied().filter(|_| own);
         e.date = date_of.get(ev).cloned();
         e.detail = round_of.get(ev).cloned();

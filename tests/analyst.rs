@@ -315,3 +315,54 @@ fn a_date_given_only_to_the_month_or_year_yields_to_a_day_inside_it() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.lines().nth(1).is_some_and(|l| l.contains(",Strategic,57037557,2021-11-15,true,")), "{text}");
 }
+
+#[test]
+fn a_retired_iri_still_finds_the_thing_it_was_merged_into() {
+    // Bundled data: mvd:baidu-xirang and mvd:ev-2022-tencent-stake-epic were merged (owl:sameAs in src:mvkg-curation).
+    let show = |name: &str| -> Value {
+        let out = mvkg(bundled()).args(["show", name, "--format", "json"]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let v = show("mvd:baidu-xirang");
+    assert_eq!(v["entity"]["iri"], "https://w3id.org/mvkg/id/xirang", "{v}");
+    // Tencent's 2022 stake in Epic is listed once.
+    let tencent = show("Tencent");
+    let stakes: Vec<&Value> = tencent
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(Value::as_array)
+        .flatten()
+        .filter(|l| l["event"] == "https://w3id.org/mvkg/id/ev-2022-tencent-epic-stake")
+        .collect();
+    assert_eq!(stakes.len(), 1, "{stakes:?}");
+}
+
+#[test]
+fn a_participant_s_share_is_shown_on_that_participant_s_link_only() {
+    // Bundled data: Sequoia's $12.5M of Google's 1999 round (mv:shareOf), PIF's $400M of Magic Leap's 2018 Series D.
+    let links = |entity: &str| -> Vec<(String, Option<f64>, String)> {
+        let out = mvkg(bundled()).args(["show", entity, "--format", "json"]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["investments_in"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["amount_scope"] != "RoundTotal")
+            .map(|l| {
+                (
+                    l["other"]["label"].as_str().unwrap().to_owned(),
+                    l["amount_usd"].as_f64(),
+                    l["amount_scope"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(links("Google"), [("Sequoia Capital".to_owned(), Some(12.5e6), "ParticipantShare".to_owned())]);
+    assert_eq!(
+        links("Magic Leap"),
+        [("Public Investment Fund".to_owned(), Some(400e6), "ParticipantShare".to_owned())]
+    );
+}

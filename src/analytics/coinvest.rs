@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::deals::{Deal, Deals, View};
 use super::NodeRef;
-use crate::graph::{EdgeKind, Projection};
+use crate::graph::{AmountScope, EdgeKind, Projection};
 
 /// One deal two investors took part in.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -101,7 +101,11 @@ pub fn coinvestors_of(deals: &Deals, view: &impl View, entity: usize, top: Optio
             event: view.event(group[0].edge).unwrap_or_default().to_owned(),
             investee: view.node_ref(investee),
             date: group.iter().filter_map(|d| view.date(d.edge)).min().map(str::to_owned),
-            amount_usd: group.iter().filter_map(|d| d.amount_usd).reduce(f64::max),
+            amount_usd: group
+                .iter()
+                .filter(|d| d.scope == AmountScope::RoundTotal)
+                .filter_map(|d| d.amount_usd)
+                .reduce(f64::max),
         }
     };
     chosen

@@ -13,7 +13,7 @@ use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 
 use super::FastMap;
 use crate::graph::persist::Columns;
-use crate::graph::{EdgeKind, NodeKind, Projection};
+use crate::graph::{AmountScope, EdgeKind, NodeKind, Projection};
 
 /// One deal edge: an investor's part in a round.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -31,6 +31,8 @@ pub struct Deal {
     /// Whether the edge belongs to an event (only such rounds can be shared).
     pub has_event: bool,
     pub amount_usd: Option<f64>,
+    /// What `amount_usd` measures: a participant's share is this investor's own, a cumulative total no round's.
+    pub scope: AmountScope,
     pub lead: bool,
 }
 
@@ -102,6 +104,7 @@ impl Deals {
                 edge: e.id().index() as u32,
                 has_event: w.event.is_some(),
                 amount_usd: w.amount_usd,
+                scope: w.amount_scope,
                 lead: w.lead,
             });
         }
@@ -137,6 +140,7 @@ impl Deals {
                 edge: edge as u32,
                 has_event: e.event_id.is_some(),
                 amount_usd: e.amount_usd,
+                scope: e.amount_scope,
                 lead: e.lead,
             });
         }

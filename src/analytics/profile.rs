@@ -9,7 +9,7 @@ use petgraph::Direction;
 use serde::Serialize;
 
 use crate::analytics::{country_of, node_ref, NodeRef};
-use crate::graph::{EdgeKind, Projection, SourceRef};
+use crate::graph::{AmountScope, EdgeKind, Projection, SourceRef};
 
 /// One relation of the entity, seen from the entity.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -21,11 +21,34 @@ pub struct Link {
     pub other: NodeRef,
     pub date: Option<String>,
     pub amount_usd: Option<f64>,
+    /// What `amount_usd` measures: the round, this investor's own share, or several rounds together.
+    pub amount_scope: AmountScope,
     pub stake: Option<f64>,
     pub detail: Option<String>,
     pub lead: bool,
     pub event: Option<String>,
     pub sources: Vec<String>,
+}
+
+impl Link {
+    /// What a reader needs next to the amount when it is not the round's size: "own share" or "several rounds";
+    /// empty for a round total or when there is no amount.
+    pub fn amount_note(&self) -> &'static str {
+        match (self.amount_usd, self.amount_scope) {
+            (Some(_), AmountScope::ParticipantShare) => "own share",
+            (Some(_), AmountScope::CumulativeTotal) => "several rounds",
+            _ => "",
+        }
+    }
+
+    /// The amount written by `money`, followed by its [`Link::amount_note`] in parentheses when it has one:
+    /// "$12.5M (own share)".
+    pub fn amount_text(&self, money: impl Fn(Option<f64>) -> String) -> String {
+        match self.amount_note() {
+            "" => money(self.amount_usd),
+            note => format!("{} ({note})", money(self.amount_usd)),
+        }
+    }
 }
 
 /// Everything the graph knows about one entity.
@@ -59,6 +82,7 @@ fn link(p: &Projection, e: petgraph::stable_graph::EdgeIndex, me: NodeIndex) -> 
         other: node_ref(p, other),
         date: w.date.clone(),
         amount_usd: w.amount_usd,
+        amount_scope: w.amount_scope,
         stake: w.stake,
         detail: w.detail.clone(),
         lead: w.lead,
@@ -198,6 +222,26 @@ mod tests {
         p.add_edge("z", "kr", located);
         p.sources.insert("s1".into(), SourceRef { iri: "s1".into(), title: Some("T".into()), ..SourceRef::default() });
         p
+    }
+
+    #[test]
+    fn an_amount_that_is_not_the_round_s_size_says_so() {
+        let mut p = fixture();
+        let mut share = Edge::new(EdgeKind::InvestsIn);
+        share.amount_usd = Some(12.5e6);
+        share.amount_scope = AmountScope::ParticipantShare;
+        p.add_edge("sb", "z", share);
+        let pr = profile(&p, p.node("z").unwrap()).unwrap();
+        let text = |l: &Link| l.amount_text(|v| v.map(|x| format!("{x}")).unwrap_or_default());
+        let got: Vec<(String, String)> = pr.investments_in.iter().map(|l| (l.other.iri.clone(), text(l))).collect();
+        assert_eq!(
+            got,
+            [("sb".to_owned(), "12500000 (own share)".to_owned()), ("fund".to_owned(), "150000000".to_owned())]
+        );
+        let several = Link { amount_scope: AmountScope::CumulativeTotal, ..pr.investments_in[1].clone() };
+        assert_eq!(text(&several), "150000000 (several rounds)");
+        let none = Link { amount_usd: None, ..several };
+        assert_eq!(text(&none), "");
     }
 
     #[test]

@@ -14,7 +14,8 @@ use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 use serde::Serialize;
 
 use super::deals::{Deals, View};
-use crate::graph::{EdgeKind, Node, NodeKind, Projection};
+use super::FastMap;
+use crate::graph::{AmountScope, EdgeKind, Node, NodeKind, Projection};
 
 /// Which way a [`Csr`] row lists a node's neighbours.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -629,13 +630,13 @@ pub struct Capital {
     pub rounds: usize,
     /// Events in which the investor is marked as lead.
     pub deals_led: usize,
-    /// Events joined whose size is known.
+    /// Events joined whose size, or this investor's own share, is known.
     pub rounds_with_amount: usize,
-    /// Sum of the whole sizes of the rounds joined. Informative only: a $100M round with four investors adds
-    /// $100M to each of them, so these totals overlap and must not be summed across investors.
+    /// Sum of the whole sizes of the rounds joined (round totals only). Informative only: a $100M round with four
+    /// investors adds $100M to each of them, so these totals overlap and must not be summed across investors.
     pub total_round_usd: f64,
-    /// Each round's size split equally among its distinct investors, summed. Summing this over all investors gives
-    /// the total of the distinct rounds.
+    /// Each round's size split equally among its distinct investors, plus this investor's own shares
+    /// (`mv:ParticipantShare`, never split), summed. Cumulative totals (`mv:CumulativeTotal`) are not counted.
     pub attributed_usd: f64,
 }
 
@@ -663,12 +664,21 @@ pub fn capital(p: &Projection, filter: &RankFilter) -> Vec<Capital> {
 pub fn capital_of(deals: &Deals, nodes: &impl View, filter: &RankFilter) -> Vec<Capital> {
     // Each edge as (round, investor, not lead) in one flat list sorted once, instead of a list per round: a large
     // store has hundreds of thousands of rounds. A round's amount is the largest its edges give.
+    // A participant's share is that participant's own (largest if its edges disagree), never split; a cumulative
+    // total is no round's size and is left out.
     let mut amounts: Vec<Option<f64>> = vec![None; deals.rounds];
+    let mut shares: FastMap<(u32, u32), f64> = FastMap::default();
     let mut members: Vec<(u32, u32, bool)> = Vec::with_capacity(deals.deals.len());
     for d in &deals.deals {
-        if let Some(a) = d.amount_usd {
-            let round = &mut amounts[d.round as usize];
-            *round = Some(round.map_or(a, |b: f64| b.max(a)));
+        match (d.amount_usd, d.scope) {
+            (Some(a), AmountScope::RoundTotal) => {
+                let round = &mut amounts[d.round as usize];
+                *round = Some(round.map_or(a, |b: f64| b.max(a)));
+            }
+            (Some(a), AmountScope::ParticipantShare) => {
+                shares.entry((d.round, d.investor)).and_modify(|b| *b = b.max(a)).or_insert(a);
+            }
+            _ => {}
         }
         members.push((d.round, d.investor, !d.lead));
     }
@@ -680,7 +690,7 @@ pub fn capital_of(deals: &Deals, nodes: &impl View, filter: &RankFilter) -> Vec<
     for group in members.chunk_by(|a, b| a.0 == b.0) {
         let amount = amounts[group[0].0 as usize];
         let share = amount.map(|a| a / group.len() as f64);
-        for &(_, inv, not_lead) in group {
+        for &(round, inv, not_lead) in group {
             let Some(t) = totals.get_mut(inv as usize) else {
                 continue;
             };
@@ -690,6 +700,9 @@ pub fn capital_of(deals: &Deals, nodes: &impl View, filter: &RankFilter) -> Vec<
                 t.with_amount += 1;
                 t.total += a;
                 t.attributed += s;
+            } else if let Some(own) = shares.get(&(round, inv)) {
+                t.with_amount += 1;
+                t.attributed += own;
             }
         }
     }
@@ -721,7 +734,7 @@ pub fn capital_of(deals: &Deals, nodes: &impl View, filter: &RankFilter) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analytics::fixtures::{ix, Fx};
+    use crate::analytics::fixtures::{invest_edge, ix, Fx};
     use crate::graph::Edge;
     use proptest::prelude::*;
     use std::collections::HashMap;
@@ -954,6 +967,36 @@ mod tests {
         assert_eq!(sum, 138e6);
         let top = capital(&p, &RankFilter { top: Some(1), ..RankFilter::default() });
         assert_eq!(top.len(), 1);
+    }
+
+    /// Google's 1999 round as the data has it (Sequoia's own $12.5M, a participant's share; a second investor with
+    /// no amount), a $100M round total shared by s and k, and a $1.5B cumulative total over several rounds.
+    #[test]
+    fn a_participant_share_is_its_participant_s_own_and_a_cumulative_total_no_round_s() {
+        let share = |from: &str| Edge {
+            amount_usd: (from == "s").then_some(12.5e6),
+            amount_scope: AmountScope::ParticipantShare,
+            ..invest_edge("g1999", None, "1999-06-03", true)
+        };
+        let cumulative =
+            Edge { amount_scope: AmountScope::CumulativeTotal, ..invest_edge("cm", Some(1.5e9), "", false) };
+        let p = Fx::new()
+            .orgs(&["s", "k", "n", "google", "c", "music"])
+            .full("s", "google", share("s"))
+            .full("k", "google", share("k"))
+            .invest("s", "c", "r", Some(100e6), "2021-01-01")
+            .invest("k", "c", "r", Some(100e6), "2021-01-01")
+            .full("n", "music", cumulative)
+            .done();
+        let got: Vec<(String, usize, usize, f64, f64)> = capital(&p, &RankFilter::default())
+            .into_iter()
+            .map(|c| (c.iri, c.rounds, c.rounds_with_amount, c.total_round_usd, c.attributed_usd))
+            .collect();
+        // s: its own $12.5M (never split with k) + half of $100M = $62.5M; k: half of $100M only; n: the cumulative
+        // total is no round's size, so nothing is attributed and no round has a known amount.
+        let want: Vec<(String, usize, usize, f64, f64)> =
+            vec![("s".into(), 2, 2, 100e6, 62.5e6), ("k".into(), 2, 1, 100e6, 50e6), ("n".into(), 1, 0, 0.0, 0.0)];
+        assert_eq!(got, want);
     }
 
     // Invariance: PageRank, betweenness and degree depend only on the graph's shape, not on IRIs, labels or the

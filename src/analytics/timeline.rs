@@ -2,7 +2,8 @@
 //!
 //! A deal is an investment or acquisition event, counted once however many investor edges record it (an edge
 //! without an event IRI is a deal of its own). Its date is the earliest date on its edges, its amount the largest
-//! `amount_usd` on them (edges carry the whole round size, never a share), its investee the target of its
+//! `amount_usd` on them (the round's size; a participant's share when that is all the data gives; never a
+//! cumulative total over several rounds, which is left out), its investee the target of its
 //! lowest-indexed edge. Deals can be restricted to investees that use a technology (directly, by a
 //! `UsesTechnology` edge) or are in a country. Periods between the first and the last one with a deal are all
 //! listed, with zeros where nothing happened, so the rows chart directly.
@@ -15,7 +16,7 @@ use petgraph::Direction;
 use serde::Serialize;
 
 use super::{country_of, EventKey, FastMap};
-use crate::graph::{EdgeKind, Projection};
+use crate::graph::{AmountScope, EdgeKind, Projection};
 
 /// The length of a period.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -112,7 +113,8 @@ pub fn timeline(p: &Projection, cfg: &TimelineConfig) -> Timeline {
         if let Some(d) = w.date.as_deref() {
             deal.date = Some(deal.date.map_or(d, |x| x.min(d)));
         }
-        if let Some(a) = w.amount_usd {
+        // A cumulative total spans several rounds: it is no deal's capital.
+        if let Some(a) = w.amount_usd.filter(|_| w.amount_scope != AmountScope::CumulativeTotal) {
             deal.amount = Some(deal.amount.map_or(a, |x: f64| x.max(a)));
         }
     }

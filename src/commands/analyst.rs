@@ -183,7 +183,7 @@ pub fn show_cmd(ctx: &Ctx, entity: &str, o: &GraphOut) -> Result<()> {
                 l.other.label.clone(),
                 format!("{}{}", l.relation, if l.lead { " (lead)" } else { "" }),
                 l.date.clone().unwrap_or_default(),
-                money(l.amount_usd),
+                l.amount_text(money),
                 l.stake.map(|s| format!("{s}%")).unwrap_or_default(),
                 l.detail.clone().unwrap_or_default(),
                 source_text(&p, &l.sources),

@@ -159,14 +159,29 @@ impl Node {
     }
 }
 
+/// What an edge's amount measures: `mv:amountScope` of its event.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AmountScope {
+    /// The whole round, deal price, budget or fund (also the reading of an amount without a scope).
+    #[default]
+    RoundTotal,
+    /// This edge's participant's own part of the round (`mv:shareOf`): never spread over the round's investors.
+    ParticipantShare,
+    /// Several rounds together: shown, never counted as a round's capital.
+    CumulativeTotal,
+}
+
 /// A relation, with the evidence behind it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Edge {
     pub kind: EdgeKind,
     /// The event (investment, acquisition, ...) this edge comes from, when it comes from one.
     pub event: Option<String>,
-    /// Whole-round amount (or price, or budget) in US dollars. Never a per-investor share.
+    /// Amount in US dollars, measuring what [`Edge::amount_scope`] says: the whole round (or price, or budget),
+    /// this edge's investor's own share, or several rounds together. A share sits only on its participant's edge.
     pub amount_usd: Option<f64>,
+    /// What [`Edge::amount_usd`] measures.
+    pub amount_scope: AmountScope,
     /// Percentage held, for stakes.
     pub stake: Option<f64>,
     /// `YYYY-MM-DD` date of the fact.
@@ -185,6 +200,7 @@ impl Edge {
             kind,
             event: None,
             amount_usd: None,
+            amount_scope: AmountScope::RoundTotal,
             stake: None,
             date: None,
             lead: false,
@@ -231,6 +247,14 @@ impl Projection {
         let ix = self.graph.add_node(node);
         self.index.insert(iri, ix);
         ix
+    }
+
+    /// Makes a retired IRI (`owl:sameAs` the kept one) find the kept IRI's node, so that an IRI once published
+    /// still resolves. Does nothing when `kept` is unknown or `retired` names a node of its own.
+    pub fn add_retired_iri(&mut self, retired: &str, kept: &str) {
+        if let (None, Some(&ix)) = (self.index.get(retired), self.index.get(kept)) {
+            self.index.insert(retired.to_owned(), ix);
+        }
     }
 
     /// Adds an edge between two nodes known by IRI. Returns `None` when either end is unknown.

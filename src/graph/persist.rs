@@ -16,7 +16,7 @@
 //! nodes:   iri [u32] · label [u32] · country [u32] · kind [u8] · layer [u8] · has_layer [u8] · aliases [u32] (list
 //!          ids) · types [u32] (list ids)
 //! index:   keys [u32] (string ids) · nodes [u32] (node positions)
-//! edges:   source [u32] · target [u32] (node positions) · kind [u8] · flags [u8] (1 amount, 2 stake, 4 lead) ·
+//! edges:   source [u32] · target [u32] (node positions) · kind [u8] · flags [u8] (1 amount, 2 stake, 4 lead, 8 share, 16 cumulative) ·
 //!          event [u32] · date [u32] · detail [u32] · sources [u32] (list ids) · amounts [f64] · stakes [f64] (only
 //!          the edges whose flag says so, in edge order)
 //! sources: key [u32] · iri [u32] · title [u32] · publisher [u32] · url [u32] · issued [u32]
@@ -32,7 +32,7 @@ use std::collections::{BTreeMap, HashMap};
 use petgraph::stable_graph::NodeIndex;
 use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 
-use super::{EcoGraph, Edge, EdgeKind, Node, NodeKind, Projection, SourceRef};
+use super::{AmountScope, EcoGraph, Edge, EdgeKind, Node, NodeKind, Projection, SourceRef};
 
 const MAGIC: &[u8; 8] = b"MVKGPRJ\0";
 /// Version of the layout described above; the caller's own version (of the projection rules) is stored beside it.
@@ -41,6 +41,29 @@ const NONE: u32 = u32::MAX;
 const AMOUNT: u8 = 1;
 const STAKE: u8 = 2;
 const LEAD: u8 = 4;
+/// The amount is the participant's own share ([`AmountScope::ParticipantShare`]).
+const SHARE: u8 = 8;
+/// The amount is a cumulative total ([`AmountScope::CumulativeTotal`]).
+const CUMULATIVE: u8 = 16;
+const FLAGS: u8 = AMOUNT | STAKE | LEAD | SHARE | CUMULATIVE;
+
+fn scope_flags(scope: AmountScope) -> u8 {
+    match scope {
+        AmountScope::RoundTotal => 0,
+        AmountScope::ParticipantShare => SHARE,
+        AmountScope::CumulativeTotal => CUMULATIVE,
+    }
+}
+
+/// The scope the flags say; `None` when both scope flags are set.
+fn scope_of(flags: u8) -> Option<AmountScope> {
+    match (flags & SHARE != 0, flags & CUMULATIVE != 0) {
+        (false, false) => Some(AmountScope::RoundTotal),
+        (true, false) => Some(AmountScope::ParticipantShare),
+        (false, true) => Some(AmountScope::CumulativeTotal),
+        (true, true) => None,
+    }
+}
 
 /// Encodes the projection, tagged with the caller's `version` and `stamp` (e.g. the store generation it reflects).
 pub fn encode(p: &Projection, version: u32, stamp: &str) -> Vec<u8> {
@@ -103,6 +126,7 @@ pub fn encode(p: &Projection, version: u32, stamp: &str) -> Vec<u8> {
         if w.lead {
             flags |= LEAD;
         }
+        flags |= scope_flags(w.amount_scope);
         e_flags.push(flags);
         e_event.push(t.opt(w.event.as_deref()));
         e_date.push(t.opt(w.date.as_deref()));
@@ -198,7 +222,7 @@ pub fn decode_edges(bytes: &[u8], version: u32, stamp: &str, keep: impl Fn(EdgeK
     let (mut next_amount, mut next_stake) = (0, 0);
     for i in 0..m {
         let f = r.e_flags[i];
-        if f & !(AMOUNT | STAKE | LEAD) != 0 {
+        if f & !FLAGS != 0 {
             return None;
         }
         let kind = *EdgeKind::ALL.get(usize::from(r.e_kind[i]))?;
@@ -218,6 +242,7 @@ pub fn decode_edges(bytes: &[u8], version: u32, stamp: &str, keep: impl Fn(EdgeK
             kind,
             event: r.t.opt(r.e_event.at(i))?,
             amount_usd: take(AMOUNT, &r.amounts, &mut next_amount)?,
+            amount_scope: scope_of(f)?,
             stake: take(STAKE, &r.stakes, &mut next_stake)?,
             date: r.t.opt(r.e_date.at(i))?,
             lead: f & LEAD != 0,
@@ -377,6 +402,7 @@ pub struct EdgeColumns<'a> {
     pub event: Option<&'a str>,
     pub date: Option<&'a str>,
     pub amount_usd: Option<f64>,
+    pub amount_scope: AmountScope,
     pub lead: bool,
 }
 
@@ -422,7 +448,7 @@ impl<'a> Columns<'a> {
             || !all(&raw.e_source, &node_ok)
             || !all(&raw.e_target, &node_ok)
             || raw.e_kind.iter().any(|&k| usize::from(k) >= EdgeKind::ALL.len())
-            || raw.e_flags.iter().any(|&f| f & !(AMOUNT | STAKE | LEAD) != 0)
+            || raw.e_flags.iter().any(|&f| f & !FLAGS != 0 || scope_of(f).is_none())
             || !all(&raw.e_event, &opt_ok)
             || !all(&raw.e_date, &opt_ok)
             || !all(&raw.e_detail, &opt_ok)
@@ -530,6 +556,7 @@ impl<'a> Columns<'a> {
                     event: self.opt(event),
                     date: self.opt(r.e_date.at(i)),
                     amount_usd: (f & AMOUNT != 0).then(|| r.amounts.get(self.amount_at[i] as usize)).flatten(),
+                    amount_scope: scope_of(f).unwrap_or_default(),
                     lead: f & LEAD != 0,
                 },
             ))
@@ -822,6 +849,8 @@ mod tests {
             e.lead = lead;
             e.detail = Some("Series B".into());
             e.sources = vec!["https://x/src1".into(), "https://x/src2".into()];
+            // Round 1's amount is a's own share, round 2's a cumulative total: the scope survives the file.
+            e.amount_scope = if lead { AmountScope::ParticipantShare } else { AmountScope::CumulativeTotal };
             p.add_edge("https://x/a", "https://x/b", e).unwrap();
         }
         let mut s = Edge::new(EdgeKind::HoldsStakeIn);
@@ -1007,7 +1036,10 @@ mod tests {
                 (x.kind, x.source as usize, x.target as usize),
                 (w.kind, e.source().index(), e.target().index())
             );
-            assert_eq!((x.event, x.date, x.lead), (w.event.as_deref(), w.date.as_deref(), w.lead));
+            assert_eq!(
+                (x.event, x.date, x.lead, x.amount_scope),
+                (w.event.as_deref(), w.date.as_deref(), w.lead, w.amount_scope)
+            );
             assert_eq!(x.amount_usd.map(f64::to_bits), w.amount_usd.map(f64::to_bits));
             assert_eq!(x.event_id.is_some(), w.event.is_some());
         }

@@ -9,15 +9,15 @@ use std::path::Path;
 use oxigraph::model::Term;
 
 use crate::error::Result;
-use crate::graph::{persist, Edge, EdgeKind, Node, NodeKind, Projection, SourceRef};
+use crate::graph::{persist, AmountScope, Edge, EdgeKind, Node, NodeKind, Projection, SourceRef};
 use crate::query::{run, QueryRequest};
 use crate::store::Kg;
 
 /// File name of the persisted projection inside the store directory.
 const FILE: &str = "mvkg-projection.bin";
 /// Bumped when the projection's rules change, so old files are rebuilt. (The file layout has its own version, in
-/// [`persist`].) 3: the columnar layout replaced postcard.
-const FORMAT_VERSION: u32 = 4;
+/// [`persist`].) 3: the columnar layout replaced postcard. 5: amounts carry their scope (mv:amountScope).
+const FORMAT_VERSION: u32 = 5;
 
 /// Where the projection came from, for `--verbose` output and tests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -262,12 +262,17 @@ pub fn build(kg: &Kg) -> Result<Projection> {
         node.layer = layer_of.get(iri).copied();
         p.add_node(node);
     }
+    // Retired IRIs (`owl:sameAs` the kept one, data/CONVENTIONS.md) still find their node.
+    for (retired, kept) in pairs(kg, "SELECT ?r ?k WHERE { ?r owl:sameAs ?k FILTER(isIRI(?r) && isIRI(?k)) }")? {
+        p.add_retired_iri(&retired, &kept);
+    }
 
-    // Sources of events and of plain facts.
+    // Sources of events and of plain facts: the graphs that state the event, and those that give the USD value an
+    // edge carries (src:mvkg-curation for the curators' own conversions, cited as "mvkg curation").
     let event_sources = select(
         kg,
         "SELECT DISTINCT ?ev ?g WHERE { VALUES ?c { mv:Investment mv:Acquisition mv:Stake mv:Policy mv:Membership mv:Partnership }
-           GRAPH ?g { ?ev a ?c } }",
+           { GRAPH ?g { ?ev a ?c } } UNION { ?ev a ?c . GRAPH ?g { ?ev mv:amountUSD ?usd } } }",
     )?;
     let mut sources_of: HashMap<String, Vec<String>> = HashMap::new();
     for r in event_sources {
@@ -285,8 +290,28 @@ pub fn build(kg: &Kg) -> Result<Projection> {
         p.add_edge(from, to, e);
     };
 
+    // What each event's amount measures (mv:amountScope; one per event, which validation checks: the first in IRI
+    // order if not), and whose share a participant's share is (mv:shareOf).
+    let mut scope_of: HashMap<String, AmountScope> = HashMap::new();
+    for (ev, s) in pairs(kg, "SELECT ?ev ?x WHERE { ?ev mv:amountScope ?x } ORDER BY ?ev ?x")? {
+        let scope = if s.ends_with("ParticipantShare") {
+            AmountScope::ParticipantShare
+        } else if s.ends_with("CumulativeTotal") {
+            AmountScope::CumulativeTotal
+        } else {
+            AmountScope::RoundTotal
+        };
+        scope_of.entry(ev).or_insert(scope);
+    }
+    let share_of: HashSet<(String, String)> =
+        pairs(kg, "SELECT ?ev ?x WHERE { ?ev mv:shareOf ?x }")?.into_iter().collect();
+    let named_share: HashSet<&str> = share_of.iter().map(|(ev, _)| ev.as_str()).collect();
+    let scope = |ev: &str| scope_of.get(ev).copied().unwrap_or_default();
+
     // Investments: one edge per (event, investor, investee), carrying the whole round: the smallest USD amount and
-    // date the sources give, the smallest round type, and whether this investor is named lead. Each property is read
+    // date the sources give, the smallest round type, and whether this investor is named lead. A participant's
+    // share (mv:ParticipantShare) is carried by that participant's edge only: the other investors' edges of the
+    // round have no amount. Each property is read
     // by its own scan and joined here: one SPARQL query joining them with three OPTIONALs took 50 s on half a million
     // rounds. Edges come in (event, investor, investee) order.
     let investees = pairs(kg, "SELECT ?ev ?x WHERE { ?ev a mv:Investment ; mv:investee ?x }")?;
@@ -342,7 +367,12 @@ pub fn build(kg: &Kg) -> Result<Projection> {
     for (ev, from, to) in triples {
         let mut e = Edge::new(EdgeKind::InvestsIn);
         e.event = Some(ev.to_owned());
-        e.amount_usd = amount_of.get(ev).copied();
+        e.amount_scope = scope(ev);
+        // Whose share: the investor mv:shareOf names, else the event's only investor.
+        let own = e.amount_scope != AmountScope::ParticipantShare
+            || share_of.contains(&(ev.to_owned(), from.to_owned()))
+            || (!named_share.contains(ev) && investors_of.get(ev).is_some_and(|v| v.len() == 1));
+        e.amount_usd = amount_of.get(ev).copied().filter(|_| own);
         e.date = date_of.get(ev).cloned();
         e.detail = round_of.get(ev).cloned();
         e.lead = lead_pairs.contains(&(ev, from));
@@ -363,6 +393,7 @@ pub fn build(kg: &Kg) -> Result<Projection> {
         let mut e = Edge::new(EdgeKind::Acquires);
         e.event = Some(ev.to_owned());
         e.amount_usd = num(&r, 3);
+        e.amount_scope = scope(ev);
         e.date = date_of.get(ev).cloned();
         e.detail = get(&r, 4).map(str::to_owned);
         e.sources = srcs(ev);
@@ -384,6 +415,7 @@ pub fn build(kg: &Kg) -> Result<Projection> {
         e.stake = num(&r, 3);
         e.date = date_of.get(ev).cloned();
         e.amount_usd = num(&r, 4);
+        e.amount_scope = scope(ev);
         e.sources = srcs(ev);
         add(&mut p, from, to, e);
     }
@@ -425,6 +457,7 @@ pub fn build(kg: &Kg) -> Result<Projection> {
                 let mut e = Edge::new(EdgeKind::Funds);
                 e.event = Some(ev.to_owned());
                 e.amount_usd = num(&r, 3);
+                e.amount_scope = scope(ev);
                 e.date = date_of.get(ev).cloned();
                 e.sources = srcs(ev);
                 add(&mut p, issuer, ev, e);

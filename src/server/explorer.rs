@@ -161,7 +161,7 @@ fn links_table(p: &Projection, id: &str, links: &[Link]) -> String {
                 esc(&l.relation.replace('-', " ")) + if l.direction == "in" { " (from)" } else { "" },
                 entity_link(&l.other.iri, &l.other.label),
                 esc(l.date.as_deref().unwrap_or_default()),
-                esc(&money(l.amount_usd)),
+                esc(&l.amount_text(money)),
                 l.stake.map(|s| format!("{:.1}%", s * 100.0)).unwrap_or_default(),
                 esc(l.detail.as_deref().unwrap_or_default()) + if l.lead { " (lead)" } else { "" },
                 source_links(p, &l.sources),

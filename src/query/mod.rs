@@ -233,13 +233,16 @@ pub fn run(kg: &Kg, req: &QueryRequest) -> Result<Outcome> {
     let meter_reader = meter.handle();
     let (tx, rx) = mpsc::channel();
     let (deadline, max_memory) = (req.timeout.map(|t| Instant::now() + t), req.max_memory);
-    thread::Builder::new()
+    let worker = thread::Builder::new()
         .name("mvkg-query".into())
         .stack_size(guard::EVAL_STACK_BYTES)
         .spawn(move || {
             let _metered = meter_reader.enter();
             let result = prepare_parsed(&req, Some(worker_token))
                 .and_then(|(prepared, added)| evaluate(prepared, &store, &added, seconds, req.max_rows));
+            // Let go of the store before answering: a process that exits right after the answer must not find a
+            // thread still closing RocksDB handles while its statics are torn down.
+            drop(store);
             let _ = tx.send(result);
         })
         .map_err(|e| Error::Evaluation(format!("cannot start an evaluation thread: {e}")))?;
@@ -248,7 +251,10 @@ pub fn run(kg: &Kg, req: &QueryRequest) -> Result<Outcome> {
     loop {
         let wait = deadline.map_or(tick, |d| d.saturating_duration_since(Instant::now()).min(tick));
         match rx.recv_timeout(wait) {
-            Ok(result) => return result,
+            Ok(result) => {
+                let _ = worker.join();
+                return result;
+            }
             Err(mpsc::RecvTimeoutError::Disconnected) => {
                 return Err(Error::Evaluation("the evaluation failed unexpectedly".into()))
             }

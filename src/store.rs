@@ -208,6 +208,18 @@ impl Kg {
         Ok(existed)
     }
 
+    /// In one transaction: empties each graph of `replace`, then inserts `quads` (named graphs only).
+    pub(crate) fn write_graphs(&self, replace: &[NamedNode], quads: &[Quad]) -> Result<()> {
+        let err = |e: StorageError| storage_error(&self.path, &e);
+        let mut t = self.store.start_transaction().map_err(err)?;
+        for g in replace {
+            t.clear_graph(GraphNameRef::NamedNode(g.as_ref())).map_err(err)?;
+        }
+        t.extend(quads.iter().filter(|q| !q.graph_name.is_default_graph()));
+        t.commit().map_err(err)?;
+        self.after_write()
+    }
+
     /// Removes a named graph and its data; returns whether it existed.
     pub(crate) fn drop_graph(&self, graph: &NamedNode) -> Result<bool> {
         if !self.has_graph(graph)? {

@@ -236,8 +236,8 @@ fn a_mapping_file_imports_any_table() {
     );
     let r = import(&store, &[table], &["--mapping", mapping.to_str().unwrap()]);
     assert_eq!((r["rows"].as_u64(), r["events"].as_u64(), r["rounds_joined"].as_u64()), (Some(2), Some(1), Some(1)));
-    let q = "SELECT ?d ?p ?lead ?c WHERE { ?e mv:investee ?o ; mv:date ?d ; mv:datePrecision ?p ; \
-             mv:leadInvestor/rdfs:label ?lead . ?o mv:country ?c }";
+    let q = "SELECT ?d ?p ?lead ?c WHERE { ?o rdfs:label \"Example Robotics\"@en ; mv:country ?c . ?e mv:investee ?o ; \
+             mv:date ?d ; mv:datePrecision ?p ; mv:leadInvestor/rdfs:label ?lead }";
     assert_eq!(rows(&query(&store, &[q])), vec!["2021-03-01,month,Example Capital,https://w3id.org/mvkg/country/DE"]);
     let g = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?e mv:investee ?o } ?o rdfs:label \"Example Robotics\"@en }";
     let graphs = rows(&query(&store, &[g]));

@@ -224,7 +224,7 @@ pub fn import(kg: &Kg, files: &[PathBuf], opts: &Options) -> Result<Report> {
             Error::Format(format!("Unknown import profile `{name}`; the built-in profiles are {}", names.join(", ")))
         })?),
     };
-    let ex = Existing::load(kg)?;
+    let mut ex = Existing::load_imports(kg)?;
     let mut report = Report { dry_run: opts.dry_run, ..Report::default() };
     let mut tables: Vec<Table> = Vec::new();
     let mut seen_sha: HashMap<String, String> = HashMap::new();
@@ -342,8 +342,6 @@ pub fn import(kg: &Kg, files: &[PathBuf], opts: &Options) -> Result<Report> {
     if tables.is_empty() {
         return Ok(report);
     }
-    let quads = build(&ex, &tables, today, &mut report);
-    report.quads = quads.len();
     let mut replace: BTreeSet<String> = BTreeSet::new();
     for t in &tables {
         if report.files[t.report].status == FileStatus::Replaced {
@@ -353,6 +351,9 @@ pub fn import(kg: &Kg, files: &[PathBuf], opts: &Options) -> Result<Report> {
             }
         }
     }
+    ex.load_content(kg, &replace.iter().cloned().collect())?;
+    let quads = build(&ex, &tables, today, &mut report);
+    report.quads = quads.len();
     report.graphs_replaced = replace.iter().cloned().collect();
     if !opts.dry_run {
         let replace: Vec<NamedNode> = replace.iter().map(|g| nn(g)).collect();

@@ -35,7 +35,7 @@ use crate::analytics::search::normalize;
 use crate::error::Result;
 use crate::query::{for_each_solution, QueryRequest};
 use crate::store::Kg;
-use crate::vocab::MVD;
+use crate::vocab::{MV, MVD};
 
 /// Two dated reports of one deal are at most this many days apart.
 pub const WINDOW_DAYS: i64 = 31;
@@ -130,52 +130,91 @@ fn select(kg: &Kg, text: &str, mut each: impl FnMut(&[Option<Term>])) -> Result<
 }
 
 impl Existing {
-    /// Reads organisations, countries, deals and earlier imports from the store.
-    pub fn load(kg: &Kg) -> Result<Existing> {
+    /// Reads what earlier imports recorded: each imported table's SHA-256 and the graphs that came in through it.
+    pub fn load_imports(kg: &Kg) -> Result<Existing> {
         let mut ex = Existing::default();
+        select(kg, "SELECT ?g ?h WHERE { GRAPH ?g { ?g mv:sha256 ?h } }", |r| {
+            if let (Some(g), Some(h)) = (iri(&r[0]), lit(&r[1])) {
+                ex.sha256.insert(g, h);
+            }
+        })?;
+        select(kg, "SELECT ?n ?g WHERE { GRAPH ?n { ?n mv:importedVia ?g } }", |r| {
+            if let (Some(n), Some(g)) = (iri(&r[0]), iri(&r[1])) {
+                ex.via.entry(g).or_default().push(n);
+            }
+        })?;
+        Ok(ex)
+    }
+
+    /// Reads organisations, countries and deals from every graph except `replaced` (the graphs this import
+    /// replaces: what only they state is not "existing").
+    pub fn load_content(&mut self, kg: &Kg, replaced: &HashSet<String>) -> Result<()> {
+        let kept = |g: &Option<Term>| iri(g).is_some_and(|g| !replaced.contains(&g));
+        const ORG_TYPES: &[&str] =
+            &["Organization", "Company", "Investor", "GovernmentBody", "Alliance", "EducationBody"];
+        let mut typed: HashSet<String> = HashSet::new();
         select(
             kg,
-            "SELECT DISTINCT ?o ?p ?v WHERE { \
-               VALUES ?t { mv:Organization mv:Company mv:Investor mv:GovernmentBody mv:Alliance mv:EducationBody } \
-               ?o a ?t . \
-               VALUES ?p { rdfs:label skos:altLabel mv:country mv:crunchbasePermalink } ?o ?p ?v }",
+            "SELECT ?o ?p ?v ?g WHERE { \
+               VALUES ?p { rdf:type rdfs:label skos:altLabel mv:country mv:crunchbasePermalink } GRAPH ?g { ?o ?p ?v } }",
             |r| {
+                if !kept(&r[3]) {
+                    return;
+                }
                 let (Some(o), Some(p)) = (iri(&r[0]), iri(&r[1])) else { return };
-                let org = ex.orgs.entry(o).or_default();
-                let v = iri(&r[2]).or_else(|| lit(&r[2]));
-                let Some(v) = v else { return };
-                match p.rsplit(['#', '/']).next().unwrap_or_default() {
+                let local = p.rsplit(['#', '/']).next().unwrap_or_default().to_owned();
+                if local == "type" {
+                    if let Some(t) = iri(&r[2]) {
+                        if t.strip_prefix(MV).is_some_and(|l| ORG_TYPES.contains(&l)) {
+                            typed.insert(o);
+                        }
+                    }
+                    return;
+                }
+                let org = self.orgs.entry(o).or_default();
+                let Some(v) = iri(&r[2]).or_else(|| lit(&r[2])) else { return };
+                match local.as_str() {
                     "label" => {
-                        // Keep the English (or first) label as the label; others are aliases for matching.
+                        // The first label is the label; the others (other languages) are aliases for matching.
                         if org.label.is_none() {
                             org.label = Some(v);
-                        } else {
+                        } else if org.label.as_ref() != Some(&v) && !org.aliases.contains(&v) {
                             org.aliases.push(v);
                         }
                     }
-                    "altLabel" => org.aliases.push(v),
+                    "altLabel" => {
+                        if !org.aliases.contains(&v) {
+                            org.aliases.push(v)
+                        }
+                    }
                     "country" => org.country = v.rsplit('/').next().map(str::to_owned),
-                    _ => org.permalinks.push(v),
+                    _ => {
+                        if !org.permalinks.contains(&v) {
+                            org.permalinks.push(v)
+                        }
+                    }
                 }
             },
         )?;
-        // Organisations created without a type (never by mvkg) still get matched if they carry a permalink.
-        for (o, org) in &ex.orgs {
+        self.orgs.retain(|o, _| typed.contains(o));
+        for (o, org) in &self.orgs {
             if let Some(l) = &org.label {
-                ex.by_name.entry(name_key(l)).or_default().push((o.clone(), true));
+                self.by_name.entry(name_key(l)).or_default().push((o.clone(), true));
             }
             for a in &org.aliases {
-                ex.by_name.entry(name_key(a)).or_default().push((o.clone(), false));
+                self.by_name.entry(name_key(a)).or_default().push((o.clone(), false));
             }
             for p in &org.permalinks {
-                ex.by_permalink.insert(p.clone(), o.clone());
+                self.by_permalink.insert(p.clone(), o.clone());
             }
         }
-        for v in ex.by_name.values_mut() {
+        for v in self.by_name.values_mut() {
             v.sort();
-            v.dedup_by(|a, b| a.0 == b.0 && {
-                b.1 |= a.1;
-                true
+            v.dedup_by(|a, b| {
+                a.0 == b.0 && {
+                    b.1 |= a.1;
+                    true
+                }
             });
         }
         select(
@@ -183,21 +222,24 @@ impl Existing {
             "SELECT ?c ?code ?l WHERE { ?c a mv:Country ; mv:iso3166 ?code . OPTIONAL { ?c rdfs:label|skos:altLabel ?l } }",
             |r| {
                 let (Some(c), Some(code)) = (iri(&r[0]), lit(&r[1])) else { return };
-                ex.countries.insert(code.clone(), c);
+                self.countries.insert(code.clone(), c);
                 if let Some(l) = lit(&r[2]) {
                     let l = l.trim_end_matches(" (the)");
-                    ex.country_names.insert(name_key(l), code);
+                    self.country_names.insert(name_key(l), code);
                 }
             },
         )?;
         let mut events: HashMap<String, ExistingEvent> = HashMap::new();
         select(
             kg,
-            "SELECT ?e ?k ?s ?o ?d WHERE { \
+            "SELECT ?e ?k ?s ?o ?d ?g WHERE { GRAPH ?g { \
                { ?e a mv:Acquisition ; mv:target ?s . OPTIONAL { ?e mv:acquirer ?o } BIND(\"a\" AS ?k) } UNION \
                { ?e a mv:Investment ; mv:investee ?s . OPTIONAL { ?e mv:investor ?o } BIND(\"i\" AS ?k) } \
-               OPTIONAL { ?e mv:date ?d } }",
+               OPTIONAL { ?e mv:date ?d } } }",
             |r| {
+                if !kept(&r[5]) {
+                    return;
+                }
                 let (Some(e), Some(k), Some(s)) = (iri(&r[0]), lit(&r[1]), iri(&r[2])) else { return };
                 let date = lit(&r[4]).and_then(|d| super::model::parse_date(&d, "iso")).map(|d| d.days());
                 let ev = events.entry(e.clone()).or_insert_with(|| ExistingEvent {
@@ -219,25 +261,15 @@ impl Existing {
         )?;
         let imported = format!("{MVD}ev-imp-");
         for (iri, ev) in events {
-            ex.event_iris.insert(iri.clone());
+            self.event_iris.insert(iri.clone());
             if !iri.starts_with(&imported) {
-                ex.events.entry(ev.subject.clone()).or_default().push(ev);
+                self.events.entry(ev.subject.clone()).or_default().push(ev);
             }
         }
-        for v in ex.events.values_mut() {
+        for v in self.events.values_mut() {
             v.sort_by(|a, b| a.iri.cmp(&b.iri));
         }
-        select(kg, "SELECT ?g ?h WHERE { GRAPH ?g { ?g mv:sha256 ?h } }", |r| {
-            if let (Some(g), Some(h)) = (iri(&r[0]), lit(&r[1])) {
-                ex.sha256.insert(g, h);
-            }
-        })?;
-        select(kg, "SELECT ?n ?g WHERE { GRAPH ?n { ?n mv:importedVia ?g } }", |r| {
-            if let (Some(n), Some(g)) = (iri(&r[0]), iri(&r[1])) {
-                ex.via.entry(g).or_default().push(n);
-            }
-        })?;
-        Ok(ex)
+        Ok(())
     }
 
     /// The alpha-2 code of a country cell (alpha-3 or alpha-2 code, or an English name), and whether the store

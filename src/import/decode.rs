@@ -106,17 +106,17 @@ pub fn decode(bytes: &[u8], forced: Option<Encoding>) -> Result<Decoded, String>
     let (text, encoding, because) = match forced {
         Some(Encoding::Utf8 | Encoding::Utf8Bom) => {
             let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-            let text = std::str::from_utf8(body).map_err(|e| {
-                format!("not valid UTF-8 at byte {} although the mapping says utf-8", e.valid_up_to())
-            })?;
+            let text = std::str::from_utf8(body)
+                .map_err(|e| format!("not valid UTF-8 at byte {} although the mapping says utf-8", e.valid_up_to()))?;
             let enc = if body.len() < bytes.len() { Encoding::Utf8Bom } else { Encoding::Utf8 };
             (text.to_owned(), enc, "forced by the mapping")
         }
         Some(e @ (Encoding::MacRoman | Encoding::Windows1252)) => (single_byte(bytes, e), e, "forced by the mapping"),
         None => {
             if let Some(body) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-                let text = std::str::from_utf8(body)
-                    .map_err(|e| format!("starts with a UTF-8 byte-order mark but byte {} is not UTF-8", e.valid_up_to() + 3))?;
+                let text = std::str::from_utf8(body).map_err(|e| {
+                    format!("starts with a UTF-8 byte-order mark but byte {} is not UTF-8", e.valid_up_to() + 3)
+                })?;
                 (text.to_owned(), Encoding::Utf8Bom, "byte-order mark")
             } else if let Ok(text) = std::str::from_utf8(bytes) {
                 (text.to_owned(), Encoding::Utf8, "valid UTF-8")

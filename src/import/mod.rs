@@ -291,7 +291,9 @@ pub fn import(kg: &Kg, files: &[PathBuf], opts: &Options) -> Result<Report> {
             return Err(Error::Import {
                 file: name,
                 line: 0,
-                message: format!("another file of this import also maps to the graph <{graph}>; import them separately"),
+                message: format!(
+                    "another file of this import also maps to the graph <{graph}>; import them separately"
+                ),
             });
         }
         if status == FileStatus::Unchanged {
@@ -633,8 +635,7 @@ fn build(ex: &Existing, tables: &[Table], today: DateValue, report: &mut Report)
         joined.len()
     };
     report.organizations = orgs_used.len();
-    report.organizations_created =
-        orgs_used.iter().filter(|o| !res.orgs[**o].existing).count();
+    report.organizations_created = orgs_used.iter().filter(|o| !res.orgs[**o].existing).count();
     report.organizations_merged = res.matches.into_values().collect();
     report.ambiguous = res.ambiguities;
     report.countries_left_out = countries_left;

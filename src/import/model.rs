@@ -103,7 +103,10 @@ fn make(y: i32, m: Option<u32>, d: Option<u32>) -> Option<DateValue> {
 pub fn parse_date(raw: &str, format: &str) -> Option<DateValue> {
     let s = raw.trim();
     let num = |t: &str, max: usize| -> Option<u32> {
-        (!t.is_empty() && t.len() <= max && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse().ok()).flatten()
+        if t.is_empty() || t.len() > max || !t.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        t.parse().ok()
     };
     let parts: Vec<&str> = s.split('-').collect();
     let iso = match parts.as_slice() {
@@ -272,10 +275,30 @@ impl RowReader<'_> {
     pub fn check_columns(&self) -> Result<(), String> {
         let c = &self.profile.columns;
         let all = [
-            &c.name, &c.permalink, &c.country, &c.investor, &c.investor_permalink, &c.investor_country, &c.investee, &c.investee_permalink,
-            &c.investee_country, &c.acquirer, &c.acquirer_permalink, &c.acquirer_country, &c.target,
-            &c.target_permalink, &c.target_country, &c.date, &c.year, &c.amount, &c.currency, &c.round_type, &c.lead,
-            &c.status, &c.source_url, &c.source_title,
+            &c.name,
+            &c.permalink,
+            &c.country,
+            &c.investor,
+            &c.investor_permalink,
+            &c.investor_country,
+            &c.investee,
+            &c.investee_permalink,
+            &c.investee_country,
+            &c.acquirer,
+            &c.acquirer_permalink,
+            &c.acquirer_country,
+            &c.target,
+            &c.target_permalink,
+            &c.target_country,
+            &c.date,
+            &c.year,
+            &c.amount,
+            &c.currency,
+            &c.round_type,
+            &c.lead,
+            &c.status,
+            &c.source_url,
+            &c.source_title,
         ];
         for name in all.into_iter().flatten() {
             if !self.index.contains_key(name) {
@@ -376,15 +399,27 @@ impl RowReader<'_> {
                 flag(name, v, "no date".into(), "event left undated");
             } else {
                 match parse_date(v, &self.profile.date_format) {
-                    None => flag(name, v, format!("not a date in the format {}", self.profile.date_format), "value left out"),
+                    None => flag(
+                        name,
+                        v,
+                        format!("not a date in the format {}", self.profile.date_format),
+                        "value left out",
+                    ),
                     Some(d) if d.y < 1950 => flag(name, v, "implausible date: before 1950".into(), "value left out"),
-                    Some(d) if d > self.today => flag(name, v, "implausible date: in the future".into(), "value left out"),
+                    Some(d) if d > self.today => {
+                        flag(name, v, "implausible date: in the future".into(), "value left out")
+                    }
                     Some(d) => {
                         let year = cell(&c.year).and_then(|(_, y)| y.parse::<i32>().ok());
                         match year {
                             Some(y) if y != d.y => {
                                 let col = c.year.as_deref().unwrap_or_default();
-                                flag(name, v, format!("the date's year disagrees with column {col} ({y})"), "value left out")
+                                flag(
+                                    name,
+                                    v,
+                                    format!("the date's year disagrees with column {col} ({y})"),
+                                    "value left out",
+                                )
                             }
                             _ => date = Some(d),
                         }
@@ -401,7 +436,9 @@ impl RowReader<'_> {
                 AmountCell::Undisclosed => flag(name, v, "amount undisclosed".into(), "no amount recorded"),
                 AmountCell::Bad => flag(name, v, "not an amount".into(), "value left out"),
                 AmountCell::Value(x, _) if x < 0.0 => flag(name, v, "negative amount".into(), "value left out"),
-                AmountCell::Value(x, _) if x == 0.0 => flag(name, v, "zero amount (unknown rather than free)".into(), "value left out"),
+                AmountCell::Value(0.0, _) => {
+                    flag(name, v, "zero amount (unknown rather than free)".into(), "value left out")
+                }
                 AmountCell::Value(x, symbol) => {
                     let column = cell(&c.currency).map(|(_, v)| v.to_ascii_uppercase()).filter(|v| !v.is_empty());
                     let valid = |cur: &str| cur.len() == 3 && cur.chars().all(|c| c.is_ascii_uppercase());
@@ -415,7 +452,12 @@ impl RowReader<'_> {
                         (None, None, Some(default)) => {
                             if c.currency.is_some() {
                                 let col = c.currency.as_deref().unwrap_or_default();
-                                flag(col, "", format!("no currency for amount {v}"), &format!("{default} assumed from the profile"));
+                                flag(
+                                    col,
+                                    "",
+                                    format!("no currency for amount {v}"),
+                                    &format!("{default} assumed from the profile"),
+                                );
                             }
                             amount = Some((x, default.clone()));
                         }
@@ -425,9 +467,8 @@ impl RowReader<'_> {
             }
         }
 
-        let lead = cell(&c.lead).is_some_and(|(_, v)| {
-            matches!(v.to_ascii_lowercase().as_str(), "yes" | "y" | "true" | "1" | "x" | "lead")
-        });
+        let lead = cell(&c.lead)
+            .is_some_and(|(_, v)| matches!(v.to_ascii_lowercase().as_str(), "yes" | "y" | "true" | "1" | "x" | "lead"));
         let round_type = cell(&c.round_type).map(|(_, v)| v.to_owned()).filter(|v| !v.is_empty());
         let status = match cell(&c.status).map(|(_, v)| v.to_ascii_lowercase()) {
             Some(s) if s == "complete" || s == "completed" || s == "closed" => Some("completed"),
@@ -448,15 +489,12 @@ impl RowReader<'_> {
         titles: Option<(&str, &str)>,
     ) -> Vec<Cited> {
         let Some((ucol, uval)) = urls else { return Vec::new() };
-        let list: Vec<String> = uval
-            .split(", ")
-            .map(str::trim)
-            .filter(|u| !u.is_empty())
-            .map(str::to_owned)
-            .collect();
+        let list: Vec<String> = uval.split(", ").map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned).collect();
         let mut out = Vec::new();
         for u in &list {
-            if (u.starts_with("http://") || u.starts_with("https://")) && oxigraph::model::NamedNode::new(u.as_str()).is_ok() {
+            if (u.starts_with("http://") || u.starts_with("https://"))
+                && oxigraph::model::NamedNode::new(u.as_str()).is_ok()
+            {
                 out.push(Cited { url: u.clone(), title: None });
             } else {
                 flag(ucol, u, "not an http(s) URL usable as an IRI".into(), "source left out");

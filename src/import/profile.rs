@@ -142,12 +142,13 @@ pub fn parse_mapping(text: &str, origin: &str) -> Result<Profile> {
         let (line, column) = key_at(key);
         Error::Mapping { file: origin.to_owned(), line, column, message: format!("key `{key}`: {message}") }
     };
-    let encoding = match &file.encoding {
-        None => None,
-        Some(e) => Some(
-            Encoding::parse(e).ok_or_else(|| bad("encoding", format!("unknown encoding `{e}`; use utf-8, mac-roman or windows-1252")))?,
-        ),
-    };
+    let encoding =
+        match &file.encoding {
+            None => None,
+            Some(e) => Some(Encoding::parse(e).ok_or_else(|| {
+                bad("encoding", format!("unknown encoding `{e}`; use utf-8, mac-roman or windows-1252"))
+            })?),
+        };
     let delimiter = match file.delimiter.as_deref() {
         None => None,
         Some("\\t" | "\t" | "tab") => Some(b'\t'),
@@ -164,7 +165,13 @@ pub fn parse_mapping(text: &str, origin: &str) -> Result<Profile> {
         }
     }
     let c = &file.columns;
-    let need = |ok: bool, what: &str| if ok { Ok(()) } else { Err(bad("kind", format!("a table of this kind needs {what} in [columns]"))) };
+    let need = |ok: bool, what: &str| {
+        if ok {
+            Ok(())
+        } else {
+            Err(bad("kind", format!("a table of this kind needs {what} in [columns]")))
+        }
+    };
     match file.kind {
         TableKind::Organizations => need(c.name.is_some(), "`name`")?,
         TableKind::Investments => need(c.investee.is_some(), "`investee`")?,
@@ -188,36 +195,117 @@ fn col(s: &str) -> Option<String> {
 }
 
 const CB_COMPANIES: &[&str] = &[
-    "permalink", "name", "category_code", "funding_total_usd", "status", "country_code", "state_code", "region",
-    "city", "funding_rounds", "founded_at", "founded_month", "founded_quarter", "founded_year", "first_funding_at",
-    "last_funding_at", "last_milestone_at",
+    "permalink",
+    "name",
+    "category_code",
+    "funding_total_usd",
+    "status",
+    "country_code",
+    "state_code",
+    "region",
+    "city",
+    "funding_rounds",
+    "founded_at",
+    "founded_month",
+    "founded_quarter",
+    "founded_year",
+    "first_funding_at",
+    "last_funding_at",
+    "last_milestone_at",
 ];
 const CB_ROUNDS: &[&str] = &[
-    "company_permalink", "company_name", "company_category_code", "company_country_code", "company_state_code",
-    "company_region", "company_city", "funding_round_type", "funded_at", "funded_month", "funded_quarter",
-    "funded_year", "raised_amount_usd",
+    "company_permalink",
+    "company_name",
+    "company_category_code",
+    "company_country_code",
+    "company_state_code",
+    "company_region",
+    "company_city",
+    "funding_round_type",
+    "funded_at",
+    "funded_month",
+    "funded_quarter",
+    "funded_year",
+    "raised_amount_usd",
 ];
 const CB_ACQUISITIONS: &[&str] = &[
-    "company_permalink", "company_name", "company_category_code", "company_country_code", "company_state_code",
-    "company_region", "company_city", "acquirer_permalink", "acquirer_name", "acquirer_category_code",
-    "acquirer_country_code", "acquirer_state_code", "acquirer_region", "acquirer_city", "acquired_at",
-    "acquired_month", "acquired_quarter", "acquired_year", "price_amount", "price_currency_code",
+    "company_permalink",
+    "company_name",
+    "company_category_code",
+    "company_country_code",
+    "company_state_code",
+    "company_region",
+    "company_city",
+    "acquirer_permalink",
+    "acquirer_name",
+    "acquirer_category_code",
+    "acquirer_country_code",
+    "acquirer_state_code",
+    "acquirer_region",
+    "acquirer_city",
+    "acquired_at",
+    "acquired_month",
+    "acquired_quarter",
+    "acquired_year",
+    "price_amount",
+    "price_currency_code",
 ];
 const CB_INVESTMENTS: &[&str] = &["company_name", "investor_name", "funded_when", "amount_usd"];
 const TG_ACQUISITIONS: &[&str] = &[
-    "Acquisitions ID", "Acquired Company", "Acquiring Company", "Year of acquisition announcement",
-    "Deal announced on", "Price", "Status", "Terms", "Acquisition Profile", "News", "News Link",
+    "Acquisitions ID",
+    "Acquired Company",
+    "Acquiring Company",
+    "Year of acquisition announcement",
+    "Deal announced on",
+    "Price",
+    "Status",
+    "Terms",
+    "Acquisition Profile",
+    "News",
+    "News Link",
 ];
 const TG_ACQUIRED: &[&str] = &[
-    "Company", "CrunchBase Profile", "Image", "Tagline", "Year Founded", "Market Categories", "Address (HQ)",
-    "City (HQ)", "State / Region (HQ)", "Country (HQ)", "Description", "Homepage", "Twitter", "Acquired by",
-    "Acquisitions ID", "API",
+    "Company",
+    "CrunchBase Profile",
+    "Image",
+    "Tagline",
+    "Year Founded",
+    "Market Categories",
+    "Address (HQ)",
+    "City (HQ)",
+    "State / Region (HQ)",
+    "Country (HQ)",
+    "Description",
+    "Homepage",
+    "Twitter",
+    "Acquired by",
+    "Acquisitions ID",
+    "API",
 ];
 const TG_ACQUIRING: &[&str] = &[
-    "Acquiring Company", "CrunchBase Profile", "Image", "Tagline", "Market Categories", "Year Founded", "IPO",
-    "Founders", "Number of Employees", "Number of Employees (year of last update)", "Total Funding ($)",
-    "Number of Acquisitions", "Board Members", "Address (HQ)", "City (HQ)", "State / Region (HQ)", "Country (HQ)",
-    "Description", "Homepage", "Twitter", "Acquired Companies", "Acquisitions ID", "API",
+    "Acquiring Company",
+    "CrunchBase Profile",
+    "Image",
+    "Tagline",
+    "Market Categories",
+    "Year Founded",
+    "IPO",
+    "Founders",
+    "Number of Employees",
+    "Number of Employees (year of last update)",
+    "Total Funding ($)",
+    "Number of Acquisitions",
+    "Board Members",
+    "Address (HQ)",
+    "City (HQ)",
+    "State / Region (HQ)",
+    "Country (HQ)",
+    "Description",
+    "Homepage",
+    "Twitter",
+    "Acquired Companies",
+    "Acquisitions ID",
+    "API",
 ];
 
 fn crunchbase_2013(what: &str) -> SourceMeta {
@@ -258,7 +346,12 @@ pub fn builtin() -> Vec<Profile> {
             "crunchbase-companies",
             TableKind::Organizations,
             CB_COMPANIES,
-            Columns { name: col("name"), permalink: col("permalink"), country: col("country_code"), ..Columns::default() },
+            Columns {
+                name: col("name"),
+                permalink: col("permalink"),
+                country: col("country_code"),
+                ..Columns::default()
+            },
             crunchbase_2013("companies"),
         ),
         base(
@@ -358,10 +451,8 @@ pub fn builtin() -> Vec<Profile> {
         ),
     ];
     for p in &mut v {
-        if p.name == "crunchbase-acquisitions" {
-            p.default_currency = Some("USD".into());
-        }
-        if p.name.starts_with("crunchbase-") && p.name != "crunchbase-acquisitions" {
+        // Crunchbase's amounts are in US dollars unless a currency column says otherwise.
+        if p.name.starts_with("crunchbase-") {
             p.default_currency = Some("USD".into());
         }
         if p.name == "tech-giants-acquisitions" {
@@ -379,7 +470,9 @@ pub fn by_name(name: &str) -> Option<Profile> {
 
 /// The built-in profile whose header is exactly `header` (cells trimmed).
 pub fn recognise(header: &[String]) -> Option<Profile> {
-    builtin().into_iter().find(|p| p.header.len() == header.len() && p.header.iter().zip(header).all(|(a, b)| *a == b.trim()))
+    builtin()
+        .into_iter()
+        .find(|p| p.header.len() == header.len() && p.header.iter().zip(header).all(|(a, b)| *a == b.trim()))
 }
 
 #[cfg(test)]

@@ -73,6 +73,8 @@ pub struct ExistingOrg {
     pub aliases: Vec<String>,
     pub country: Option<String>,
     pub permalinks: Vec<String>,
+    /// Whether `label` is the English one.
+    pub label_en: bool,
 }
 
 /// A deal in the store.
@@ -175,9 +177,13 @@ impl Existing {
                 let Some(v) = iri(&r[2]).or_else(|| lit(&r[2])) else { return };
                 match local.as_str() {
                     "label" => {
-                        // The first label is the label; the others (other languages) are aliases for matching.
-                        if org.label.is_none() {
-                            org.label = Some(v);
+                        // The English label is the label; the others (other languages) are aliases for matching.
+                        let english = matches!(&r[2], Some(Term::Literal(l)) if l.language() == Some("en"));
+                        if org.label.is_none() || (english && !org.label_en) {
+                            if let Some(old) = org.label.replace(v) {
+                                org.aliases.push(old);
+                            }
+                            org.label_en = english;
                         } else if org.label.as_ref() != Some(&v) && !org.aliases.contains(&v) {
                             org.aliases.push(v);
                         }
@@ -391,16 +397,14 @@ impl Resolver {
         file: &str,
         line: u64,
     ) -> usize {
-        {
-            if let Some(iri) = ex.by_permalink.get(p) {
-                let iri = iri.clone();
-                self.record(shown, &iri, "permalink", 1.0, ex);
-                return self.intern(&iri, ex);
-            }
-            let minted = format!("{MVD}cb-{}", slug(p));
-            if let Some(&i) = self.by_iri.get(&minted) {
-                return i;
-            }
+        if let Some(iri) = ex.by_permalink.get(p) {
+            let iri = iri.clone();
+            self.record(shown, &iri, "permalink", 1.0, ex);
+            return self.intern(&iri, ex);
+        }
+        let minted = format!("{MVD}cb-{}", slug(p));
+        if let Some(&i) = self.by_iri.get(&minted) {
+            return i;
         }
         self.resolve_name(m, key, shown, country, ex, file, line)
     }

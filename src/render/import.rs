@@ -20,7 +20,8 @@ pub fn write_text(r: &Report, width: Option<u16>, out: &mut impl Write) -> Resul
         "Nothing changed: every file was imported before with the same bytes."
     };
     writeln!(out, "{headline}")?;
-    let mut files = Rows::new(&["file", "profile", "encoding", "line endings", "rows", "skipped", "blank", "status", "graph"]);
+    let mut files =
+        Rows::new(&["file", "profile", "encoding", "line endings", "rows", "skipped", "blank", "status", "graph"]);
     for f in &r.files {
         files.push(vec![
             f.file.clone(),

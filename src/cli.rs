@@ -56,6 +56,32 @@ pub enum Command {
         graph: Option<String>,
     },
 
+    /// Import deal tables (CSV, TSV): organisations, funding rounds and acquisitions, resolved against the store
+    #[command(after_help = "Examples:\n  mvkg import crunchbase-rounds.csv investments.csv\n  \
+                            mvkg import my-deals.csv --mapping my-deals.toml --dry-run\n  \
+                            mvkg import acquisitions.csv --format json > report.json\n\n\
+                            Built-in profiles (recognised from the header row): crunchbase-companies, crunchbase-rounds, \
+                            crunchbase-acquisitions, crunchbase-investments, tech-giants-acquisitions, \
+                            tech-giants-acquired, tech-giants-acquiring. All files are one transaction: exit status 0 \
+                            when it committed (or nothing needed to change), non-zero with the store unchanged.")]
+    Import {
+        /// CSV or TSV files
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Use this built-in profile for every file instead of recognising one from the header
+        #[arg(long, value_name = "NAME", conflicts_with = "mapping")]
+        profile: Option<String>,
+        /// A mapping file (TOML) describing the columns of every file (see data/examples/deals.toml)
+        #[arg(long, value_name = "FILE")]
+        mapping: Option<PathBuf>,
+        /// Report what the import would do, and write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// table or json
+        #[arg(long, value_name = "FORMAT")]
+        format: Option<String>,
+    },
+
     /// Run a SPARQL query: inline text, a file, or a named query
     #[command(after_help = "Examples:\n  mvkg query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'\n  \
                             mvkg query investors-in --param company=Zepeto --format csv\n  \

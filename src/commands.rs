@@ -105,6 +105,9 @@ pub fn run(args: Args) -> Result<()> {
     match args.command {
         Command::Init { force, empty } => init(&ctx, force, empty),
         Command::Load { files, format, graph } => load_files(&ctx, &files, format.as_deref(), graph.as_deref()),
+        Command::Import { files, profile, mapping, dry_run, format } => {
+            import_files(&ctx, &files, profile, mapping, dry_run, format.as_deref())
+        }
         Command::Query { query, file, params, format, output, timeout, max_memory } => {
             let limits = (timeout, max_memory.map(|m| m.saturating_mul(1 << 20)));
             run_query(&ctx, query, file, &params, format.as_deref(), output.as_deref(), limits)
@@ -343,6 +346,50 @@ fn load_files(ctx: &Ctx, files: &[PathBuf], format: Option<&str>, graph: Option<
             eprintln!("  … and {} more graphs", graphs.len() - 10);
         }
     }
+    Ok(())
+}
+
+fn import_files(
+    ctx: &Ctx,
+    files: &[PathBuf],
+    profile: Option<String>,
+    mapping: Option<PathBuf>,
+    dry_run: bool,
+    format: Option<&str>,
+) -> Result<()> {
+    let json = match format {
+        None | Some("table") => false,
+        Some("json") => true,
+        Some(f) => bail!("Unknown report format `{f}`: use table or json"),
+    };
+    let bytes = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+    let kg = ctx.open(if dry_run { Access::Read } else { Access::Write })?;
+    let started = Instant::now();
+    let bar = progress_bar(ctx, bytes);
+    let progress: Option<load::Progress> = bar.clone().map(|b| {
+        let start = Instant::now();
+        Arc::new(move |n: u64| {
+            let rate = n as f64 / start.elapsed().as_secs_f64().max(1e-3);
+            b.set_message(format!("{n} rows read ({rate:.0}/s)"));
+        }) as load::Progress
+    });
+    let opts = mvkg::import::Options { profile, mapping, dry_run, today: None, progress };
+    let result = mvkg::import::import(&kg, files, &opts);
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let report = result?;
+    kg.flush()?;
+    let mut out = Out::open(None)?;
+    if json {
+        mvkg::render::import::write_json(&report, &mut out)?;
+    } else {
+        let width = out.width();
+        mvkg::render::import::write_text(&report, width, &mut out)?;
+    }
+    out.flush()?;
+    let secs = started.elapsed().as_secs_f64();
+    ctx.say(&format!("{} rows in {:.2} s ({:.0} rows/s)", report.rows, secs, report.rows as f64 / secs.max(1e-6)));
     Ok(())
 }
 

@@ -78,6 +78,14 @@ pub enum Error {
     #[error("{0}")]
     Entity(String),
 
+    /// A mapping file (`mvkg import --mapping`) is malformed: the position and the offending key or value.
+    #[error("{file}:{line}:{column}: {message}")]
+    Mapping { file: String, line: u64, column: u64, message: String },
+
+    /// A table cannot be imported at all (no profile fits its header, a CSV syntax error); nothing was written.
+    #[error("{file}:{line}: {message}")]
+    Import { file: String, line: u64, message: String },
+
     /// Writing output failed.
     #[error("Cannot write output: {0}")]
     Io(#[from] std::io::Error),

@@ -4,6 +4,7 @@ pub mod analytics;
 pub mod dump;
 pub mod error;
 pub mod graph;
+pub mod import;
 pub mod load;
 pub mod memory;
 pub mod query;

@@ -236,6 +236,14 @@ impl Kg {
         t.commit().map_err(err)
     }
 
+    /// In one transaction: empties each named graph of `replace`, then inserts `quads` (quads of the default graph
+    /// are left out), the union graph in step: how an import replaces the graphs of a table's older version.
+    pub(crate) fn replace_graphs(&self, replace: &[NamedNode], quads: &[Quad]) -> Result<()> {
+        let replace: Vec<GraphName> = replace.iter().cloned().map(GraphName::from).collect();
+        let named: Vec<Quad> = quads.iter().filter(|q| !q.graph_name.is_default_graph()).cloned().collect();
+        self.write_graphs(&replace, &named, &GraphName::DefaultGraph)
+    }
+
     /// Removes a named graph and its data (and the union triples no other graph states); returns whether it existed.
     pub(crate) fn drop_graph(&self, graph: &NamedNode) -> Result<bool> {
         if !self.has_graph(graph)? {

@@ -4,6 +4,7 @@
 mod analyst;
 mod common;
 mod core;
+mod import;
 mod named_queries;
 mod query;
 mod reliability;

@@ -2,6 +2,7 @@
 //! in a `Vec<u8>` and the CLI and the server share the same code.
 
 pub mod format;
+pub mod import;
 pub mod map;
 pub mod results;
 pub mod table;

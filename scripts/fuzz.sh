@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs each fuzz target of fuzz/ for SECONDS (default 60) over its committed corpus, with cargo-fuzz on the nightly
+# toolchain: the SPARQL text path (nesting guard, parser, depth check), the HTTP request reader of `mvkg serve`, and
+# the RDF parsers as mvkg calls them. Installs cargo-fuzz when missing. New inputs that reach new code are added to
+# fuzz/corpus/TARGET; a crash fails the run and leaves its input in fuzz/artifacts/TARGET.
+set -euo pipefail
+cd "$(dirname "$0")/../fuzz"
+seconds="${1:-60}"
+if ! rustup toolchain list | grep -q nightly; then
+  echo "fuzz: no nightly toolchain here; install it with 'rustup toolchain install nightly'" >&2
+  exit 1
+fi
+command -v cargo-fuzz >/dev/null 2>&1 || cargo install --locked cargo-fuzz >/dev/null
+# Its own target directory: the fuzz build (nightly, sanitizer flags) shares nothing with the main one.
+export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-$HOME/.cache/mvkg-fuzz-target}"
+for target in sparql_text http_request rdf_files; do
+  mkdir -p "corpus/$target"
+  echo "fuzz: $target for $seconds s"
+  cargo +nightly fuzz run "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 \
+    -max_len=65536 -print_final_stats=1 2>&1 | grep -E "^(stat::number_of_executed_units|stat::new_units_added|==[0-9]+== ERROR|SUMMARY)" || true
+  if [ -n "$(ls -A "artifacts/$target" 2>/dev/null)" ]; then
+    echo "fuzz: $target found a crash: fuzz/artifacts/$target" >&2
+    exit 1
+  fi
+done
+echo "fuzz: 0 crashes"

@@ -13,7 +13,13 @@ fi
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install --locked cargo-fuzz >/dev/null
 # Its own target directory: the fuzz build (nightly, sanitizer flags) shares nothing with the main one.
 export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-$HOME/.cache/mvkg-fuzz-target}"
-for target in sparql_text http_request rdf_files; do
+targets=(sparql_text http_request rdf_files)
+# Build first, so that a target that does not compile fails the run instead of fuzzing nothing.
+for target in "${targets[@]}"; do
+  cargo +nightly fuzz build "$target" 2>&1 | grep -E "^(error|warning: unused)" -A 6 || true
+  cargo +nightly fuzz build "$target" >/dev/null 2>&1
+done
+for target in "${targets[@]}"; do
   mkdir -p "corpus/$target"
   echo "fuzz: $target for $seconds s"
   cargo +nightly fuzz run "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 \

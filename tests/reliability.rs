@@ -356,3 +356,16 @@ fn the_server_stays_within_its_memory_budget_under_memory_hogs() {
     let health = raw(server.port, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assert!(health.starts_with("HTTP/1.1 200 OK\r\n"), "{health}");
 }
+
+#[test]
+fn rdf_xml_errors_are_placed_at_the_offending_value() {
+    let (dir, store) = empty_store();
+    let bad = write(
+        &dir,
+        "bad.rdf",
+        "<?xml version=\"1.0\"?>\n<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns:e=\"http://e/\">\n  \
+         <rdf:Description rdf:about=\"http://a\">\n    <e:p rdf:resource=\"bad iri\"/>\n  </rdf:Description>\n</rdf:RDF>\n",
+    );
+    let err = fails(mvkg(&store).arg("load").arg(&bad));
+    assert!(err.contains(&format!("{}:4:24: error while parsing IRI 'bad iri'", bad.display())), "{err}");
+}

@@ -220,10 +220,34 @@ fn parse_error(file: &str, e: RdfParseError) -> Error {
     match e {
         RdfParseError::Io(source) => Error::Read { path: PathBuf::from(file), source },
         RdfParseError::Syntax(s) => {
-            let (line, column) = s.location().map(|r| (r.start.line + 1, r.start.column + 1)).unwrap_or((0, 0));
-            Error::Syntax { file: file.to_owned(), line, column, message: s.to_string() }
+            let message = s.to_string();
+            let (line, column) = s
+                .location()
+                .map(|r| (r.start.line + 1, r.start.column + 1))
+                .or_else(|| locate_quoted(Path::new(file), &message))
+                .unwrap_or((0, 0));
+            Error::Syntax { file: file.to_owned(), line, column, message }
         }
     }
+}
+
+/// Where a parser that gives no position (RDF/XML) went wrong, found by the first value its message quotes
+/// (`error while parsing IRI 'bad iri'`): the 1-based line and column of that value's first occurrence in the file.
+/// `None` when the message quotes nothing or the file is not readable (standard input).
+fn locate_quoted(path: &Path, message: &str) -> Option<(u64, u64)> {
+    let start = message.find('\'')? + 1;
+    let len = message[start..].find('\'')?;
+    let needle = &message[start..start + len];
+    if needle.is_empty() || !path.is_file() {
+        return None;
+    }
+    let text = std::fs::read(path).ok()?;
+    let at = text.windows(needle.len()).position(|w| w == needle.as_bytes())?;
+    let before = &text[..at];
+    let line = before.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+    let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() as u64 + 1;
+    Some((line, column))
 }
 
 /// The JSON-LD format (plain profile).

@@ -280,6 +280,17 @@ fn init(ctx: &Ctx, force: bool, empty: bool) -> Result<()> {
     Ok(())
 }
 
+/// A progress callback that shows on `bar` how many `what` were read and how fast.
+fn counting(bar: &Option<ProgressBar>, what: &'static str) -> Option<load::Progress> {
+    bar.clone().map(|b| {
+        let start = Instant::now();
+        Arc::new(move |n: u64| {
+            let rate = n as f64 / start.elapsed().as_secs_f64().max(1e-3);
+            b.set_message(format!("{n} {what} read ({rate:.0}/s)"));
+        }) as load::Progress
+    })
+}
+
 fn progress_bar(ctx: &Ctx, total_bytes: u64) -> Option<ProgressBar> {
     if ctx.quiet || !io::stderr().is_terminal() {
         return None;
@@ -313,13 +324,7 @@ fn load_files(ctx: &Ctx, files: &[PathBuf], format: Option<&str>, graph: Option<
     let kg = ctx.open(Access::Write)?;
     let started = Instant::now();
     let bar = progress_bar(ctx, bytes);
-    let progress: Option<load::Progress> = bar.clone().map(|b| {
-        let start = Instant::now();
-        Arc::new(move |n: u64| {
-            let rate = n as f64 / start.elapsed().as_secs_f64().max(1e-3);
-            b.set_message(format!("{n} quads read ({rate:.0}/s)"));
-        }) as load::Progress
-    });
+    let progress = counting(&bar, "quads");
     let result = load::load(&kg, inputs, progress);
     if let Some(b) = bar {
         b.finish_and_clear();
@@ -366,13 +371,7 @@ fn import_files(
     let kg = ctx.open(if dry_run { Access::Read } else { Access::Write })?;
     let started = Instant::now();
     let bar = progress_bar(ctx, bytes);
-    let progress: Option<load::Progress> = bar.clone().map(|b| {
-        let start = Instant::now();
-        Arc::new(move |n: u64| {
-            let rate = n as f64 / start.elapsed().as_secs_f64().max(1e-3);
-            b.set_message(format!("{n} rows read ({rate:.0}/s)"));
-        }) as load::Progress
-    });
+    let progress = counting(&bar, "rows");
     let opts = mvkg::import::Options { profile, mapping, dry_run, today: None, progress };
     let result = mvkg::import::import(&kg, files, &opts);
     if let Some(b) = bar {

@@ -366,3 +366,18 @@ fn a_participant_s_share_is_shown_on_that_participant_s_link_only() {
         [("Public Investment Fund".to_owned(), Some(400e6), "ParticipantShare".to_owned())]
     );
 }
+
+#[test]
+fn a_curated_usd_value_cites_mvkg_curation_and_the_rate_table_it_came_from() {
+    // EQT's £2.1 billion for Keywords Studios has a USD value only from the curators' conversion (src:mvkg-curation)
+    // at the July 2024 rate of the monthly exchange-rate table (mv:fxSource): both are cited.
+    let out = mvkg(bundled()).args(["show", "Keywords Studios", "--format", "json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let titles: Vec<&str> = v["sources"].as_array().unwrap().iter().filter_map(|s| s["title"].as_str()).collect();
+    assert!(titles.iter().any(|t| t.starts_with("mvkg curation:")), "{titles:?}");
+    assert!(
+        titles.iter().any(|t| t.starts_with("monthly.csv (monthly exchange rates against the US dollar")),
+        "{titles:?}"
+    );
+}

@@ -16,8 +16,9 @@ use crate::store::Kg;
 /// File name of the persisted projection inside the store directory.
 const FILE: &str = "mvkg-projection.bin";
 /// Bumped when the projection's rules change, so old files are rebuilt. (The file layout has its own version, in
-/// [`persist`].) 3: the columnar layout replaced postcard. 5: amounts carry their scope (mv:amountScope).
-const FORMAT_VERSION: u32 = 5;
+/// [`persist`].) 3: the columnar layout replaced postcard. 5: amounts carry their scope (mv:amountScope). 6: events
+/// also cite the exchange-rate table of a curated USD value (mv:fxSource).
+const FORMAT_VERSION: u32 = 6;
 
 /// Where the projection came from, for `--verbose` output and tests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -267,12 +268,15 @@ pub fn build(kg: &Kg) -> Result<Projection> {
         p.add_retired_iri(&retired, &kept);
     }
 
-    // Sources of events and of plain facts: the graphs that state the event, and those that give the USD value an
-    // edge carries (src:mvkg-curation for the curators' own conversions, cited as "mvkg curation").
+    // Sources of events and of plain facts: the graphs that state the event, those that give the USD value an
+    // edge carries (src:mvkg-curation for the curators' own conversions, cited as "mvkg curation"), and the
+    // exchange-rate table such a conversion was computed from (mv:fxSource), so "mvkg curation" is cited with
+    // what it was derived from.
     let event_sources = select(
         kg,
         "SELECT DISTINCT ?ev ?g WHERE { VALUES ?c { mv:Investment mv:Acquisition mv:Stake mv:Policy mv:Membership mv:Partnership }
-           { GRAPH ?g { ?ev a ?c } } UNION { ?ev a ?c . GRAPH ?g { ?ev mv:amountUSD ?usd } } }",
+           { GRAPH ?g { ?ev a ?c } } UNION { ?ev a ?c . GRAPH ?g { ?ev mv:amountUSD ?usd } }
+           UNION { ?ev a ?c ; mv:fxSource ?g } }",
     )?;
     let mut sources_of: HashMap<String, Vec<String>> = HashMap::new();
     for r in event_sources {

@@ -14,7 +14,6 @@ use clap::Parser;
 static ALLOCATOR: mvkg::memory::CountingAllocator = mvkg::memory::CountingAllocator;
 
 fn main() -> ExitCode {
-    mvkg::memory::installed();
     let args = cli::Args::parse();
     match commands::run(args) {
         Ok(()) => ExitCode::SUCCESS,

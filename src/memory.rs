@@ -21,7 +21,7 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 
 const SLOTS: usize = 256;
 
@@ -35,7 +35,6 @@ struct Slot {
 const EMPTY: Slot = Slot { group: AtomicUsize::new(0), bytes: AtomicIsize::new(0) };
 static TABLE: [Slot; SLOTS] = [EMPTY; SLOTS];
 static NEXT_GROUP: AtomicUsize = AtomicUsize::new(1);
-static INSTALLED: AtomicBool = AtomicBool::new(false);
 
 thread_local! {
     /// The meter group the current thread's allocations count towards (0: none).
@@ -58,7 +57,7 @@ fn charge(delta: isize) {
 }
 
 /// The system allocator, counting the bytes of threads inside a [`Meter`]'s group. Install it in a binary with
-/// `#[global_allocator] static A: CountingAllocator = CountingAllocator;` and call [`installed`].
+/// `#[global_allocator] static A: CountingAllocator = CountingAllocator;`.
 pub struct CountingAllocator;
 
 // SAFETY: every method forwards to `System` with the caller's pointer and layout unchanged and returns its result;
@@ -96,16 +95,6 @@ unsafe impl GlobalAlloc for CountingAllocator {
         }
         p
     }
-}
-
-/// Records that the binary installed [`CountingAllocator`], so meters mean something.
-pub fn installed() {
-    INSTALLED.store(true, Ordering::SeqCst);
-}
-
-/// Whether allocations are being counted in this process.
-pub fn is_metered() -> bool {
-    INSTALLED.load(Ordering::SeqCst)
 }
 
 /// A meter for one evaluation: a group to enter on the evaluating thread, and its live bytes.

@@ -134,25 +134,27 @@ fn check_depth(pattern: &spargebra::algebra::GraphPattern, origin: &str) -> Resu
     guard::check_depth(pattern).map_err(|message| Error::SparqlSyntax { origin: origin.to_owned(), message })
 }
 
-/// Runs `f` on a new thread with a [`guard::EVAL_STACK_BYTES`] stack and returns its result; a panic in `f` becomes
-/// an error instead of unwinding into the caller.
-fn on_big_stack<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    let handle = thread::Builder::new()
-        .name("mvkg-parse".into())
-        .stack_size(guard::EVAL_STACK_BYTES)
-        .spawn(f)
-        .map_err(|e| Error::Evaluation(format!("cannot start an evaluation thread: {e}")))?;
-    handle.join().unwrap_or_else(|_| Err(Error::Evaluation("the evaluation failed unexpectedly".into())))
+/// Runs `f` on a thread with a [`guard::EVAL_STACK_BYTES`] stack and waits for it; a panic in `f` becomes an error
+/// instead of unwinding into the caller. (Queries with a time limit use their own detached worker, in [`run`].)
+fn on_big_stack<T: Send>(f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+    thread::scope(|scope| {
+        thread::Builder::new()
+            .name("mvkg-eval".into())
+            .stack_size(guard::EVAL_STACK_BYTES)
+            .spawn_scoped(scope, f)
+            .map_err(|e| Error::Evaluation(format!("cannot start an evaluation thread: {e}")))?
+            .join()
+            .unwrap_or_else(|_| Err(Error::Evaluation("the evaluation failed unexpectedly".into())))
+    })
 }
 
 /// Parses query text with the predeclared prefixes, after [`guard::check_nesting`], on a thread with a stack sized
 /// for the nesting limit; the parsed algebra's depth is checked too.
 fn parse(text: &str, origin: &str) -> Result<spargebra::Query> {
     check_nesting(text, origin)?;
-    let (text, origin) = (text.to_owned(), origin.to_owned());
-    on_big_stack(move || {
-        let query = parser().parse_query(&text).map_err(|e| syntax(&origin, &e))?;
-        check_depth(query_pattern(&query), &origin)?;
+    on_big_stack(|| {
+        let query = parser().parse_query(text).map_err(|e| syntax(origin, &e))?;
+        check_depth(query_pattern(&query), origin)?;
         Ok(query)
     })
 }
@@ -160,12 +162,11 @@ fn parse(text: &str, origin: &str) -> Result<spargebra::Query> {
 /// Parses update text like [`parse`] does query text.
 pub(crate) fn parse_update(text: &str, origin: &str) -> Result<spargebra::Update> {
     check_nesting(text, origin)?;
-    let (text, origin) = (text.to_owned(), origin.to_owned());
-    on_big_stack(move || {
-        let update = parser().parse_update(&text).map_err(|e| syntax(&origin, &e))?;
+    on_big_stack(|| {
+        let update = parser().parse_update(text).map_err(|e| syntax(origin, &e))?;
         for op in &update.operations {
             if let spargebra::GraphUpdateOperation::DeleteInsert { pattern, .. } = op {
-                check_depth(pattern, &origin)?;
+                check_depth(pattern, origin)?;
             }
         }
         Ok(update)
@@ -429,15 +430,7 @@ pub fn update_with(kg: &Kg, text: &str, origin: &str, remote: bool) -> Result<()
             }
         }
     }
-    thread::scope(|scope| {
-        thread::Builder::new()
-            .name("mvkg-update".into())
-            .stack_size(guard::EVAL_STACK_BYTES)
-            .spawn_scoped(scope, || kg.apply_update(&parsed, remote))
-            .map_err(|e| Error::Evaluation(format!("cannot start an evaluation thread: {e}")))?
-            .join()
-            .unwrap_or_else(|_| Err(Error::Evaluation("the update failed unexpectedly".into())))
-    })
+    on_big_stack(|| kg.apply_update(&parsed, remote))
 }
 
 /// Hides mvkg's union graph from `GRAPH ?g` in a query over the default dataset (see [`rewrite`]).
